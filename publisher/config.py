@@ -1,0 +1,182 @@
+"""Settings: embedded defaults, overridden by `publisher.toml`, then by the CLI.
+
+Settings are frozen and typed, and an unknown key is an error rather than
+something silently ignored: a misspelt `feed_sise = 10` must not build a feed
+of 50 entries without a word. Templates get their own context objects; the
+settings are never passed to them as a loose dict.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+
+CONFIG_NAME = "publisher.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class MailSettings:
+    """How the digest is addressed and sent by email."""
+
+    sender: str = "Publisher <digest@example.org>"
+    subject: str = "{site} — {date}"
+    list_id: str = ""
+    unsubscribe: str = ""
+    smtp_host: str = "localhost"
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_security: str = "starttls"
+    password_env: str = "PUBLISHER_SMTP_PASSWORD"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a build needs to know that is not in the seeds themselves."""
+
+    title: str = "Publisher"
+    description: str = "Articles and excerpts."
+    base_url: str = "http://localhost:8000/"
+    author: str = "The Editors"
+    author_email: str = ""
+    language: str = "en"
+    timezone: str = "UTC"
+    feed_size: int = 50
+    digest_size: int = 20
+    seeds: Path = Path("seeds")
+    out: Path = Path("dist")
+    state: Path = Path(".publisher/state.db")
+    templates: Path | None = None
+    mail: MailSettings = field(default_factory=MailSettings)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def host(self) -> str:
+        """The host name of `base_url`, the authority in entry ids (RFC 4151 tag URIs)."""
+        return urlsplit(self.base_url).hostname or "localhost"
+
+    def url(self, path: str) -> str:
+        """An absolute URL for a path under `base_url`; every link we emit goes through here."""
+        return self.base_url + path.lstrip("/")
+
+
+def load_settings(
+    config: Path | None = None,
+    *,
+    root: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Settings:
+    """Read the configuration file (if any) and apply command-line overrides.
+
+    With no `config`, `publisher.toml` in `root` (default: the current
+    directory) is used when it exists; otherwise the embedded defaults apply.
+    Relative paths in the file are taken from the file's own folder, so cron
+    can run the build from anywhere.
+    """
+    root = root or Path.cwd()
+    data: dict[str, Any] = {}
+    base = root
+    if config is None and (root / CONFIG_NAME).is_file():
+        config = root / CONFIG_NAME
+    if config is not None:
+        data = _read_toml(config)
+        base = config.parent
+    settings = _build(Settings, data, str(config or "defaults"), "")
+    settings = _resolve_paths(settings, base)
+    if overrides:
+        settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+    _validate(settings, str(config or "defaults"))
+    return settings
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(path, None, "configuration file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        reason = str(exc).split(" (at line")[0]
+        raise ConfigError(path, line, f"not valid TOML: {reason}") from None
+
+
+def _build(cls: type[Any], data: dict[str, Any], source: str, prefix: str) -> Any:
+    """Make a settings object from a TOML table, rejecting unknown keys and wrong types."""
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        names = ", ".join(prefix + k for k in unknown)
+        raise ConfigError(source, None, f"unknown setting {names} (known: {', '.join(known)})")
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for name, value in data.items():
+        kind = hints[name]
+        if dataclasses.is_dataclass(kind):
+            if not isinstance(value, dict):
+                raise ConfigError(source, None, f"[{prefix}{name}] must be a table")
+            values[name] = _build(kind, value, source, f"{prefix}{name}.")  # type: ignore[arg-type]
+        else:
+            values[name] = _coerce(value, kind, source, prefix + name)
+    return cls(**values)
+
+
+def _coerce(value: Any, kind: Any, source: str, name: str) -> Any:
+    allowed = typing.get_args(kind) if isinstance(kind, types.UnionType) else (kind,)
+    for option in allowed:
+        if option is Path and isinstance(value, str):
+            return Path(value)
+        if option is int and isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if option is str and isinstance(value, str):
+            return value
+    wanted = " or ".join(getattr(a, "__name__", str(a)) for a in allowed if a is not type(None))
+    raise ConfigError(source, None, f"{name} must be a {wanted}, not {value!r}")
+
+
+def _resolve_paths(settings: Settings, base: Path) -> Settings:
+    def absolute(p: Path) -> Path:
+        return p if p.is_absolute() else base / p
+
+    templates = absolute(settings.templates) if settings.templates else None
+    return replace(
+        settings,
+        seeds=absolute(settings.seeds),
+        out=absolute(settings.out),
+        state=absolute(settings.state),
+        templates=templates,
+    )
+
+
+def _validate(settings: Settings, source: str) -> None:
+    parts = urlsplit(settings.base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            source, None, f"base_url must be an absolute http(s) URL, not {settings.base_url!r}"
+        )
+    if not settings.base_url.endswith("/"):
+        raise ConfigError(source, None, f"base_url must end with '/': {settings.base_url!r}")
+    try:
+        ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(source, None, f"unknown timezone {settings.timezone!r}") from None
+    for name in ("feed_size", "digest_size"):
+        if getattr(settings, name) < 1:
+            raise ConfigError(source, None, f"{name} must be at least 1")
+    if settings.mail.smtp_security not in ("starttls", "tls", "none"):
+        raise ConfigError(source, None, "mail.smtp_security must be starttls, tls or none")
+    if not settings.language or not settings.language.replace("-", "").isalnum():
+        raise ConfigError(
+            source, None, f"language must be a language tag like 'en' or 'zh-TW', not {settings.language!r}"
+        )

@@ -1,0 +1,76 @@
+"""The one data model every stage downstream of the parser agrees on.
+
+An `Entry` is a finished, dated piece of writing: everything the feeds, the
+digest and the pages need, and nothing they would have to work out again.
+It is frozen so that no output can quietly change what another one sees.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class DateSource(enum.Enum):
+    """Where an entry's `published` date came from, strongest first.
+
+    Kept on the entry so that `publisher check` can show an editor why a piece
+    is dated the way it is, and so the weakest kind (first seen) can be
+    treated differently when the memory of a build is lost.
+    """
+
+    METADATA = "metadata"
+    FILENAME = "filename"
+    TEXT = "text"
+    FIRST_SEEN = "first-seen"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A dated piece, ready to publish.
+
+    `first_seen` is when a build first met the piece: the digest window
+    ("new since the last digest") is measured with it, not with `published`,
+    so a piece dated last week but added today still reaches readers.
+    `content_html` is None for an excerpt: a teaser cut off mid-sentence has
+    no full text to show, and every output presents it as an excerpt that
+    links to the page.
+    """
+
+    id: str
+    slug: str
+    title: str
+    authors: tuple[str, ...]
+    published: datetime
+    updated: datetime
+    date_source: DateSource
+    summary: str
+    content_html: str | None
+    is_excerpt: bool
+    tags: tuple[str, ...]
+    link: str
+    source_file: str
+    source_line: int
+    first_seen: datetime
+    fingerprint: str = field(default="", compare=False)
+    source_url: str | None = None
+
+    @property
+    def author(self) -> str | None:
+        """The byline as one string ("A and B"), or None when the piece has none."""
+        if not self.authors:
+            return None
+        if len(self.authors) == 1:
+            return self.authors[0]
+        return ", ".join(self.authors[:-1]) + " and " + self.authors[-1]
+
+    @property
+    def sort_key(self) -> tuple[datetime, str]:
+        """Order by (published, id) so that every output lists entries the same way."""
+        return (self.published, self.id)
+
+
+def newest_first(entries: list[Entry] | tuple[Entry, ...]) -> list[Entry]:
+    """Entries newest first, ties broken by id, so output never depends on input order."""
+    return sorted(entries, key=lambda e: e.sort_key, reverse=True)

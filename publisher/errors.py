@@ -1,0 +1,44 @@
+"""Errors a user can act on.
+
+Each carries what the CLI needs to print one clear line and pick an exit
+code; nothing here is for programming mistakes, which stay tracebacks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PublisherError(Exception):
+    """Base of every error the CLI reports as one line instead of a traceback."""
+
+    exit_code = 1
+
+
+class InputError(PublisherError):
+    """Something in the input (a seed file, the configuration) is wrong.
+
+    The message always names the file and, where known, the line: an editor
+    should be able to open the file at that line and fix it.
+    """
+
+    def __init__(self, path: Path | str, line: int | None, reason: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.reason = reason
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {reason}")
+
+
+class ConfigError(InputError):
+    """A bad configuration file or value."""
+
+
+class StateError(PublisherError):
+    """The state store cannot be read or written; says how to rebuild it."""
+
+
+class LockBusy(PublisherError):
+    """Another build holds the lock; cron should simply try again later."""
+
+    exit_code = 75  # EX_TEMPFAIL from sysexits.h

@@ -1,0 +1,128 @@
+"""Which known entry is this draft? The rule that keeps ids, URLs and dates stable.
+
+A draft is the same entry as a remembered one when, in this order:
+1. its front matter names the id;
+2. its fingerprint is one already known (the file was renamed, moved, or
+   other pieces were added or reordered: none of that changes a fingerprint);
+3. its text is at least 90% similar to an entry seen in the previous build
+   that has no match this time (a typo fix, a reworded sentence).
+Anything else is a new entry. A matched entry keeps its id, its slug (so its
+URL) and its first-seen time; its `updated` moves only when its fingerprint
+changed. This module decides; `state.py` remembers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta, tzinfo
+from difflib import SequenceMatcher
+
+from ..entry import Entry
+from .entries import Draft, Record
+
+SIMILAR = 0.9
+
+
+def settle(
+    drafts: list[Draft],
+    known: dict[str, Record],
+    now: datetime,
+    host: str,
+    tz: tzinfo,
+    link_for: Callable[[str], str],
+) -> tuple[list[Entry], list[Record]]:
+    """Match drafts to remembered entries, then make every entry and its new record."""
+    matches = _match(drafts, known)
+    taken = {r.slug for r in matches.values()}
+    new = [d for d in drafts if id(d) not in matches]
+    slugs = _new_slugs(new, taken | {r.slug for r in known.values()})
+    entries: list[Entry] = []
+    records: list[Record] = []
+    for offset, draft in enumerate(new):
+        # Pieces first seen together get times a second apart (file order, first newest),
+        # so no two entries ever share a timestamp and order stays deterministic.
+        matches[id(draft)] = _new_record(draft, slugs[id(draft)], now - timedelta(seconds=offset), host, tz)
+    for draft in drafts:
+        record = _advance(matches[id(draft)], draft, now)
+        records.append(record)
+        entries.append(draft.finish(record, link_for(record.slug)))
+    return entries, records
+
+
+def _match(drafts: list[Draft], known: dict[str, Record]) -> dict[int, Record]:
+    matches: dict[int, Record] = {}
+    claimed: set[str] = set()
+    by_fingerprint: dict[str, Record] = {}
+    for record in sorted(known.values(), key=lambda r: r.id):
+        by_fingerprint.setdefault(record.fingerprint, record)
+
+    def claim(draft: Draft, record: Record) -> None:
+        matches[id(draft)] = record
+        claimed.add(record.id)
+
+    for draft in drafts:
+        record = known.get(draft.explicit_id or "")
+        if record:
+            claim(draft, record)
+    for draft in drafts:
+        record = by_fingerprint.get(draft.fingerprint)
+        if id(draft) not in matches and record and record.id not in claimed and not draft.explicit_id:
+            claim(draft, record)
+    vanished = [r for r in known.values() if r.recent and r.id not in claimed]
+    for draft in drafts:
+        if id(draft) in matches or draft.explicit_id or not vanished:
+            continue
+        best = _most_similar(draft.text, vanished)
+        if best:
+            claim(draft, best)
+            vanished.remove(best)
+    return matches
+
+
+def _most_similar(text: str, candidates: list[Record]) -> Record | None:
+    best, best_ratio = None, SIMILAR
+    for record in candidates:
+        matcher = SequenceMatcher(None, text, record.text, autojunk=False)
+        if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
+            continue
+        ratio = matcher.ratio()
+        if ratio >= best_ratio:
+            best, best_ratio = record, ratio
+    return best
+
+
+def _new_slugs(new: list[Draft], taken: set[str]) -> dict[int, str]:
+    """Plain slugs where free; where two new pieces (or a known one) share one, a content suffix for each new one.
+
+    Both colliding new pieces get a suffix, so which one is "first" never
+    depends on file order.
+    """
+    counts: dict[str, int] = {}
+    for draft in new:
+        counts[draft.base_slug] = counts.get(draft.base_slug, 0) + 1
+    slugs = {}
+    for draft in new:
+        base = draft.base_slug or "entry"
+        clash = not draft.base_slug or counts[draft.base_slug] > 1 or base in taken
+        slugs[id(draft)] = f"{base}-{draft.fingerprint[:8]}" if clash else base
+    return slugs
+
+
+def _new_record(draft: Draft, slug: str, seen: datetime, host: str, tz: tzinfo) -> Record:
+    published = draft.published or seen
+    entry_id = draft.entry_id(host, published.astimezone(tz).date(), slug)
+    return Record(entry_id, draft.fingerprint, draft.text, slug, seen, published, draft.updated or published)
+
+
+def _advance(record: Record, draft: Draft, now: datetime) -> Record:
+    """The record after this build: dates from the text win; `updated` moves only on change."""
+    published = draft.published or record.first_seen
+    if draft.updated:
+        updated = draft.updated
+    elif draft.fingerprint != record.fingerprint:
+        updated = now
+    else:
+        updated = record.updated
+    return Record(
+        record.id, draft.fingerprint, draft.text, record.slug, record.first_seen, published, updated
+    )

@@ -1,0 +1,60 @@
+"""Stable identity: slugs, content fingerprints and entry ids.
+
+An id is a tag URI (RFC 4151), `tag:<host>,<date>:<slug>`, built only from
+the piece's date and title: never from a build time, a position or a file
+name, so a piece keeps its id when others are added or reordered and when its
+file is renamed. The state store (see `state.py`) carries an id across a small
+edit that would change the slug.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date
+
+MAX_SLUG = 60
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_SPACE = re.compile(r"\s+")
+
+
+def slugify(title: str) -> str:
+    """ASCII, lowercase, hyphenated, at most 60 characters, cut at a hyphen.
+
+    Only [a-z0-9-] survive, so a slug can never climb out of the output folder
+    or name a device, whatever the title holds.
+    """
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = _NON_WORD.sub("-", ascii_text.lower()).strip("-")
+    if len(slug) > MAX_SLUG:
+        slug = slug[: MAX_SLUG + 1]
+        slug = slug[: slug.rfind("-")] if "-" in slug[MAX_SLUG // 2 :] else slug[:MAX_SLUG]
+    return slug.strip("-")
+
+
+def normalize_text(text: str) -> str:
+    """Text compared for identity: NFC, white space folded."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def fingerprint(parts: Iterable[str]) -> str:
+    """A hash of everything a reader sees of a piece; any change to it is an update."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(normalize_text(part).encode())
+        digest.update(b"\x1f")
+    return digest.hexdigest()
+
+
+def tag_id(host: str, day: date, slug: str) -> str:
+    return f"tag:{host},{day.isoformat()}:{slug}"
+
+
+URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$")
+
+
+def is_uri(value: str) -> bool:
+    """Atom ids must be IRIs; a front-matter id that is not one would make an invalid feed."""
+    return bool(URI.match(value))

@@ -1,0 +1,65 @@
+"""HTML in and out: Markdown rendering, sanitizing, plain text, absolute links.
+
+Every piece of HTML that reaches a feed, a page or the digest comes through
+`render_markdown` or `paragraphs_html`, and both pass it through one
+allowlist sanitizer (ammonia, via nh3): content from many hands must never
+carry a script into a reader's browser or mail client.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urljoin
+
+import cmarkgfm
+import nh3
+from cmarkgfm.cmark import Options
+
+_CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_SOURCEPOS | Options.CMARK_OPT_SMART
+_TAGS = nh3.ALLOWED_TAGS - {"center", "acronym", "tt", "strike", "map", "area"}
+_URL_SCHEMES = {"http", "https", "mailto"}
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+_BLOCK = re.compile(r'<p data-sourcepos="(\d+):[^"]*">(.*?)</p>', re.DOTALL)
+_URL_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+
+
+def render_markdown(markdown: str) -> tuple[str, list[tuple[int, str]]]:
+    """Render Markdown (GitHub flavour, C cmark) and sanitize it.
+
+    Returns the HTML and the plain-text paragraphs with their line numbers
+    (relative to the body), which the extractor needs for titles, summaries
+    and dates.
+    """
+    raw = cmarkgfm.github_flavored_markdown_to_html(markdown, options=_CMARK_OPTIONS)
+    paragraphs = [(int(line), plain_text(inner)) for line, inner in _BLOCK.findall(raw)]
+    return sanitize(raw), [(line, text) for line, text in paragraphs if text]
+
+
+def sanitize(fragment: str) -> str:
+    """Keep only harmless markup: no scripts, handlers, styles, frames, forms or js: URLs."""
+    return nh3.clean(
+        fragment,
+        tags=_TAGS,
+        url_schemes=_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    ).strip()
+
+
+def plain_text(fragment: str) -> str:
+    """Text of an HTML fragment: tags dropped, entities decoded, white space folded."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip()
+
+
+def paragraphs_html(paragraphs: list[str]) -> str:
+    """Plain-text paragraphs as escaped `<p>` elements."""
+    return "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
+
+
+def absolute_links(fragment: str, base: str) -> str:
+    """Make every href/src absolute: feed readers ignore xml:base and relative links break."""
+    return _URL_ATTR.sub(
+        lambda m: m.group(1) + html.escape(urljoin(base, html.unescape(m.group(2)))) + m.group(3), fragment
+    )

@@ -1,0 +1,54 @@
+"""What templates and feed writers are told about the site: a small, explicit view.
+
+Templates never see the settings object itself: a template can only use what
+is named here, and renaming a setting cannot silently blank a page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..config import Settings
+
+ATOM = "atom.xml"
+RSS = "rss.xml"
+INDEX = "index.html"
+DIGEST_HTML = "digest.html"
+DIGEST_TEXT = "digest.txt"
+STYLE = "style.css"
+
+
+def page_path(slug: str) -> str:
+    """Where an entry's page lives under the output folder."""
+    return f"posts/{slug}.html"
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    title: str
+    description: str
+    url: str
+    author: str
+    author_email: str
+    language: str
+    atom_url: str
+    rss_url: str
+    digest_url: str
+    style_url: str
+    timezone: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Site:
+        return cls(
+            title=settings.title,
+            description=settings.description,
+            url=settings.base_url,
+            author=settings.author,
+            author_email=settings.author_email,
+            language=settings.language,
+            atom_url=settings.url(ATOM),
+            rss_url=settings.url(RSS),
+            digest_url=settings.url(DIGEST_HTML),
+            style_url=settings.url(STYLE),
+            timezone=settings.timezone,
+        )

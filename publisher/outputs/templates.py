@@ -1,0 +1,49 @@
+"""The Jinja environment: the user's template folder first, the bundled `templates/` second.
+
+An editor overrides one template by putting a file of the same name in the
+folder named by the `templates` setting; everything else falls back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+BUNDLED = Path(__file__).resolve().parents[2] / "templates"
+
+
+def template_dirs(custom: Path | None) -> list[Path]:
+    return [d for d in (custom, BUNDLED) if d is not None]
+
+
+def make_environment(custom: Path | None, tz: tzinfo) -> Environment:
+    """Autoescaping on, undefined names are errors (a typo must not render as blank)."""
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in template_dirs(custom)]),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["longdate"] = lambda value: longdate(value, tz)
+    return env
+
+
+def templates_digest(custom: Path | None) -> str:
+    """A hash of every template file, part of the key that says a rebuild would change nothing."""
+    digest = hashlib.sha256()
+    for folder in template_dirs(custom):
+        for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+            if path.is_file():
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def longdate(value: datetime, tz: tzinfo) -> str:
+    """ "2 January 2026": unambiguous in every locale, unlike 1/2/2026."""
+    local = value.astimezone(tz)
+    return f"{local.day} {local:%B %Y}"

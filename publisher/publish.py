@@ -1,0 +1,150 @@
+"""The one place that writes to the output folder: atomically, only on change, one build at a time.
+
+Every file is written to a temporary file in its own folder, flushed to disk
+and moved over the old one with `os.replace`, so a reader (or a crash) sees
+either the old complete file or the new complete file, never a torn one.
+A file whose bytes would not change is not touched, so its mtime (and the
+ETag nginx derives from it) stays put. Files are published in the order given
+(pages before the feeds that link to them); pages of removed entries are
+deleted only after the feeds no longer list them. Only files the publisher
+itself wrote, per the manifest in the state store, are ever deleted.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .errors import LockBusy, PublisherError
+
+TEMP_PREFIX = ".publisher-tmp-"
+Manifest = dict[str, tuple[str, int, int]]  # path -> (sha256, size, mtime_ns)
+
+
+@dataclass
+class Published:
+    """What a publish step did; `manifest` is what the output folder now holds of ours."""
+
+    manifest: Manifest = field(default_factory=dict)
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def publish(out: Path, files: Iterable[tuple[str, bytes]], previous: Manifest) -> Published:
+    """Write `files` (relative path, bytes) under `out`, then remove our files that are gone."""
+    out.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out)
+    result = Published()
+    folders: set[Path] = set()
+    for name, data in files:
+        target = out / safe_relative(name)
+        entry = _unchanged(target, data, previous.get(name))
+        if entry is None:
+            entry = write_atomic(target, data)
+            result.written.append(name)
+            folders.add(target.parent)
+        result.manifest[name] = entry
+    for name in sorted(set(previous) - set(result.manifest)):
+        target = out / safe_relative(name)
+        if target.is_file():
+            target.unlink()
+            result.removed.append(name)
+            folders.add(target.parent)
+    for folder in folders:
+        _fsync_dir(folder)
+    return result
+
+
+def write_atomic(target: Path, data: bytes) -> tuple[str, int, int]:
+    """Write via a temporary file in the same folder and `os.replace`; returns the manifest row."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.parent / f"{TEMP_PREFIX}{os.getpid()}-{target.name}"
+    try:
+        with open(temp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o644)
+        os.replace(temp, target)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise PublisherError(f"{target}: cannot write ({exc.strerror})") from None
+    stat = target.stat()
+    return hashlib.sha256(data).hexdigest(), stat.st_size, stat.st_mtime_ns
+
+
+def remove_leftovers(out: Path) -> list[Path]:
+    """Delete temporary files a killed build left behind (they are never served as outputs)."""
+    leftovers = sorted(out.rglob(f"{TEMP_PREFIX}*"))
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    return leftovers
+
+
+def safe_relative(name: str) -> Path:
+    """A relative output path that cannot leave the output folder."""
+    path = PurePosixPath(name)
+    if path.is_absolute() or not path.parts or any(p in ("", ".", "..") or "\0" in p for p in path.parts):
+        raise PublisherError(f"refusing to write outside the output folder: {name!r}")
+    return Path(*path.parts)
+
+
+def _unchanged(target: Path, data: bytes, known: tuple[str, int, int] | None) -> tuple[str, int, int] | None:
+    """The manifest row when `target` already holds exactly `data`, else None.
+
+    When the file's size and mtime are what we recorded, its recorded hash is
+    trusted and the file is not read again: a no-op rebuild stays cheap.
+    """
+    try:
+        stat = target.stat()
+    except FileNotFoundError:
+        return None
+    if stat.st_size != len(data):
+        return None
+    digest = hashlib.sha256(data).hexdigest()
+    if known and known[1:] == (stat.st_size, stat.st_mtime_ns):
+        return known if known[0] == digest else None
+    if target.read_bytes() == data:
+        return digest, stat.st_size, stat.st_mtime_ns
+    return None
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def build_lock(path: Path, wait: float = 0.0) -> Iterator[None]:
+    """Hold an exclusive `flock` on `path` for one build.
+
+    The kernel releases it when the process dies, however it dies, so there is
+    no stale PID file to clean up. Waits up to `wait` seconds, then raises
+    LockBusy (exit 75, EX_TEMPFAIL: cron tries again next time).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+b")  # noqa: SIM115 - held for the whole block
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LockBusy(
+                        f"another build is running (lock {path}); try again later or pass --wait SECONDS"
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        handle.close()

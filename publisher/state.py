@@ -1,0 +1,209 @@
+"""The build's memory: an SQLite file (WAL mode), `.publisher/state.db` by default.
+
+It remembers what the seeds alone cannot tell: when each piece was first
+seen, each entry's fingerprint, id, slug and dates, which seed files were
+already parsed, which output files the publisher wrote (so it removes only its
+own), and when the last digest was sent. It is a memory, not the only source
+of truth: deleting it changes only first-seen dates (see README).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import StateError
+from .extract.entries import Record
+
+SCHEMA_VERSION = "1"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, text TEXT NOT NULL, slug TEXT NOT NULL,
+    first_seen TEXT NOT NULL, published TEXT NOT NULL, updated TEXT NOT NULL, build INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entries_fingerprint ON entries (fingerprint);
+CREATE TABLE IF NOT EXISTS files (
+    source TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL, pieces TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outputs (
+    out TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL, PRIMARY KEY (out, path)
+);
+CREATE TABLE IF NOT EXISTS digests (marked_at TEXT NOT NULL, until TEXT NOT NULL);
+"""
+
+
+class State:
+    """An open state store. Use `open_state()`; every method is one short transaction."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self._db = connection
+
+    # -- entries -------------------------------------------------------------------------
+
+    def build_number(self) -> int:
+        return int(self._get("build") or 0)
+
+    def known_entries(self) -> dict[str, Record]:
+        last = self.build_number()
+        rows = self._query(
+            "SELECT id, fingerprint, text, slug, first_seen, published, updated, build FROM entries"
+        )
+        return {
+            row[0]: Record(
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                datetime.fromisoformat(row[4]),
+                datetime.fromisoformat(row[5]),
+                datetime.fromisoformat(row[6]),
+                recent=row[7] == last,
+            )
+            for row in rows
+        }
+
+    def save_entries(self, records: Iterable[Record]) -> None:
+        """Remember this build's entries; entries not seen now are kept (a piece may come back)."""
+        build = self.build_number() + 1
+        with self._write() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        r.id,
+                        r.fingerprint,
+                        r.text,
+                        r.slug,
+                        r.first_seen.isoformat(),
+                        r.published.isoformat(),
+                        r.updated.isoformat(),
+                        build,
+                    )
+                    for r in records
+                ],
+            )
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (str(build),))
+
+    # -- parsed seed files ---------------------------------------------------------------
+
+    def cached_files(self) -> dict[str, tuple[int, int, str, list[dict[str, Any]]]]:
+        rows = self._query("SELECT source, size, mtime_ns, sha256, pieces FROM files")
+        return {row[0]: (row[1], row[2], row[3], json.loads(row[4])) for row in rows}
+
+    def save_files(self, files: dict[str, tuple[int, int, str, list[dict[str, Any]]]]) -> None:
+        """Replace the parse cache with exactly the files of this build."""
+        with self._write() as db:
+            db.execute("DELETE FROM files")
+            db.executemany(
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
+                [
+                    (k, size, mtime, sha, json.dumps(p, ensure_ascii=False))
+                    for k, (size, mtime, sha, p) in files.items()
+                ],
+            )
+
+    # -- output manifest -----------------------------------------------------------------
+
+    def outputs(self, out: Path) -> dict[str, tuple[str, int, int]]:
+        rows = self._query("SELECT path, sha256, size, mtime_ns FROM outputs WHERE out = ?", (str(out),))
+        return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+    def save_outputs(self, out: Path, manifest: dict[str, tuple[str, int, int]]) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM outputs WHERE out = ?", (str(out),))
+            db.executemany(
+                "INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
+                [(str(out), path, *row) for path, row in sorted(manifest.items())],
+            )
+
+    # -- settings and build keys ---------------------------------------------------------
+
+    def get(self, key: str) -> str | None:
+        return self._get(key)
+
+    def put(self, key: str, value: str) -> None:
+        with self._write() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # -- digests -------------------------------------------------------------------------
+
+    def last_digest(self) -> datetime | None:
+        rows = self._query("SELECT until FROM digests ORDER BY until DESC LIMIT 1")
+        return datetime.fromisoformat(rows[0][0]) if rows else None
+
+    def mark_digest(self, until: datetime, at: datetime) -> None:
+        with self._write() as db:
+            db.execute("INSERT INTO digests VALUES (?, ?)", (at.isoformat(), until.isoformat()))
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _get(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self._db.execute(sql, args).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise _unreadable(self.path, exc) from None
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        try:
+            with self._db:
+                yield self._db
+        except sqlite3.DatabaseError as exc:
+            raise _unreadable(self.path, exc) from None
+
+    def close(self) -> None:
+        self._db.close()
+
+
+@contextmanager
+def open_state(path: Path) -> Iterator[State]:
+    """Open (creating if needed) and check the store; a damaged one is an error, never a reset."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+    except (OSError, sqlite3.Error) as exc:
+        raise StateError(f"{path}: cannot open the state store ({exc})") from None
+    db.isolation_level = "DEFERRED"
+    state = State(path, db)
+    try:
+        _prepare(state, db)
+        yield state
+    finally:
+        state.close()
+
+
+def _prepare(state: State, db: sqlite3.Connection) -> None:
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            raise sqlite3.DatabaseError("integrity check failed")
+        with db:
+            db.executescript(_SCHEMA)
+        version = state.get("schema")
+        if version is None:
+            state.put("schema", SCHEMA_VERSION)
+        elif version != SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(f"schema version {version}, this publisher reads {SCHEMA_VERSION}")
+    except sqlite3.DatabaseError as exc:
+        raise _unreadable(state.path, exc) from None
+
+
+def _unreadable(path: Path, exc: Exception) -> StateError:
+    return StateError(
+        f"{path}: the state store is unreadable ({exc}). Move it aside (mv {path} {path}.broken) and run "
+        "`publisher build` again to start a new one; undated pieces will get new first-seen dates."
+    )
