@@ -1,0 +1,52 @@
+"""Shared fixtures: a throwaway project folder with the bundled seeds, and a pinned clock."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from publisher import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+# 2026-01-05 12:00:00 UTC, a Monday: after every date in the bundled seed.
+EPOCH = 1767614400
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> int:
+    """Every test runs at the same "now" unless it sets SOURCE_DATE_EPOCH itself."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+    return EPOCH
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project folder holding a copy of the bundled seeds; the current directory during the test."""
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def settings(project: Path) -> Settings:
+    return load_settings(root=project)
+
+
+@pytest.fixture
+def write_seed(project: Path) -> Callable[[str, str | bytes], Path]:
+    """Write a seed file (text or bytes) into the project's seeds folder."""
+
+    def write(name: str, content: str | bytes) -> Path:
+        path = project / "seeds" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return write
