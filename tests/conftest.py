@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,3 +51,21 @@ def write_seed(project: Path) -> Callable[[str, str | bytes], Path]:
         return path
 
     return write
+
+
+def run_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, **kwargs: object
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m publisher ARGS` as a real process, importing this checkout's package."""
+    import os
+    import sys
+
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run(  # type: ignore[call-overload, no-any-return]
+        [sys.executable, "-m", "publisher", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        **kwargs,
+    )
