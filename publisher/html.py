@@ -20,6 +20,7 @@ _CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_SOURCEPOS | Option
 _TAGS = nh3.ALLOWED_TAGS - {"center", "acronym", "tt", "strike", "map", "area"}
 _URL_SCHEMES = {"http", "https", "mailto"}
 _TAG = re.compile(r"<[^>]*>")
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 _BLOCK = re.compile(r'<p data-sourcepos="(\d+):[^"]*">(.*?)</p>', re.DOTALL)
 _URL_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
@@ -49,8 +50,8 @@ def sanitize(fragment: str) -> str:
 
 
 def plain_text(fragment: str) -> str:
-    """Text of an HTML fragment: tags dropped, entities decoded, white space folded."""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip()
+    """Text of an inline HTML fragment: tags dropped, line breaks as spaces, entities decoded."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub("", _BREAK.sub(" ", fragment)))).strip()
 
 
 def paragraphs_html(paragraphs: list[str]) -> str:
