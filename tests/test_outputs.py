@@ -30,7 +30,9 @@ def local_file(settings: Settings, url: str) -> Path:
 
 
 @pytest.mark.parametrize(("name", "version"), [("atom.xml", "atom10"), ("rss.xml", "rss20")])
-def test_feeds_parse_cleanly_newest_first(settings: Settings, built: BuildResult, name: str, version: str) -> None:
+def test_feeds_parse_cleanly_newest_first(
+    settings: Settings, built: BuildResult, name: str, version: str
+) -> None:
     feed = feedparser.parse((settings.out / name).read_bytes())
     assert feed.bozo == 0, feed.get("bozo_exception")
     assert feed.version == version
@@ -44,7 +46,9 @@ def test_feeds_parse_cleanly_newest_first(settings: Settings, built: BuildResult
 
 
 @pytest.mark.parametrize("name", ["atom.xml", "rss.xml"])
-def test_feed_entries_carry_content_authors_and_excerpts(settings: Settings, built: BuildResult, name: str) -> None:
+def test_feed_entries_carry_content_authors_and_excerpts(
+    settings: Settings, built: BuildResult, name: str
+) -> None:
     feed = feedparser.parse((settings.out / name).read_bytes())
     items = {e.id: e for e in feed.entries}
     for entry in built.entries:
