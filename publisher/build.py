@@ -18,12 +18,10 @@ from .config import Settings
 from .entry import Entry, newest_first
 from .extract.entries import Record, make_drafts
 from .extract.identity import settle
-from .outputs import digest as digest_output
-from .outputs.feeds import render_atom, render_rss
-from .outputs.pages import render_pages
-from .outputs.site import ATOM, DIGEST_HTML, DIGEST_TEXT, RSS, STYLE, Site, page_path
-from .outputs.templates import BUNDLED, make_environment, templates_digest
-from .publish import Manifest, build_lock, publish
+from .outputs.site import page_path
+from .outputs.templates import templates_digest
+from .publish import build_lock, intact, publish
+from .render import render_changed
 from .sources import Paragraph, Piece, SeedFile, find_seed_files, read_seed_file
 from .state import State, open_state
 
@@ -48,7 +46,9 @@ def build(settings: Settings, *, wait: float = 0.0, encoding: str = "utf-8") -> 
         log.info("scanning %s", settings.seeds)
         files, warnings = find_seed_files(settings.seeds)
         key = _build_key(settings, files, now, encoding)
-        if state.get("build_key") == key and _outputs_intact(settings, state):
+        previous = state.outputs(settings.out)
+        unchanged = intact(settings.out, previous)
+        if state.get("build_key") == key and previous and len(unchanged) == len(previous):
             log.info("nothing changed since the last build")
             return BuildResult(warnings=warnings, unchanged=True)
         log.info("reading %d seed files", len(files))
@@ -56,11 +56,13 @@ def build(settings: Settings, *, wait: float = 0.0, encoding: str = "utf-8") -> 
         log.info("dating %d pieces", len(pieces))
         entries, records = _entries(pieces, settings, state.known_entries(), now)
         log.info("rendering outputs for %d entries", len(entries))
-        outputs = list(render_outputs(entries, settings))
+        kept = {name: k for name, k in state.output_keys(settings.out).items() if name in unchanged}
+        outputs = list(render_changed(entries, settings, kept))
+        log.info("rendered %d files, kept %d", sum(o.data is not None for o in outputs), len(kept))
         state.save_entries(records)
         log.info("publishing to %s", settings.out)
-        done = publish(settings.out, outputs, state.outputs(settings.out))
-        state.save_outputs(settings.out, done.manifest)
+        done = publish(settings.out, [(o.name, o.data) for o in outputs], previous)
+        state.save_outputs(settings.out, done.manifest, {o.name: o.key for o in outputs})
         state.put("build_key", key)
         log.info("wrote %d files, removed %d", len(done.written), len(done.removed))
         return BuildResult(newest_first(entries), done.written, done.removed, warnings)
@@ -80,19 +82,9 @@ def check(settings: Settings, *, encoding: str = "utf-8") -> BuildResult:
 
 def render_outputs(entries: list[Entry], settings: Settings) -> Iterator[tuple[str, bytes]]:
     """Every output file, pages first and feeds last (the order they are published in)."""
-    site = Site.from_settings(settings)
-    env = make_environment(settings.templates, settings.tz)
-    yield STYLE, _style(settings)
-    yield from render_pages(env, entries, site)
-    digest = digest_output.select_digest(
-        entries, site, settings.digest_size, settings.mail.subject, settings.mail.unsubscribe
-    )
-    if digest:
-        yield DIGEST_HTML, digest_output.render_digest_html(env, digest, site).encode()
-        yield DIGEST_TEXT, digest_output.render_digest_text(env, digest, site).encode()
-    newest = newest_first(entries)[: settings.feed_size]
-    yield ATOM, render_atom(newest, site)
-    yield RSS, render_rss(newest, site)
+    for output in render_changed(entries, settings, {}):
+        if output.data is not None:  # always, since nothing is kept
+            yield output.name, output.data
 
 
 def _entries(
@@ -144,21 +136,3 @@ def _build_key(settings: Settings, files: list[SeedFile], now: datetime, encodin
     for seed in files:
         digest.update(f"{seed.source}\0{seed.size}\0{seed.mtime_ns}\n".encode())
     return digest.hexdigest()
-
-
-def _outputs_intact(settings: Settings, state: State) -> bool:
-    """Are all our output files still there, as we wrote them (size and mtime)?"""
-    manifest: Manifest = state.outputs(settings.out)
-    for name, (_, size, mtime) in manifest.items():
-        try:
-            stat = (settings.out / name).stat()
-        except FileNotFoundError:
-            return False
-        if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
-            return False
-    return bool(manifest)
-
-
-def _style(settings: Settings) -> bytes:
-    custom = settings.templates / STYLE if settings.templates else None
-    return (custom if custom and custom.is_file() else BUNDLED / STYLE).read_bytes()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +35,9 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE TABLE IF NOT EXISTS outputs (
     out TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL, PRIMARY KEY (out, path)
+);
+CREATE TABLE IF NOT EXISTS output_keys (
+    out TEXT NOT NULL, path TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (out, path)
 );
 CREATE TABLE IF NOT EXISTS digests (marked_at TEXT NOT NULL, until TEXT NOT NULL);
 """
@@ -117,12 +120,26 @@ class State:
         rows = self._query("SELECT path, sha256, size, mtime_ns FROM outputs WHERE out = ?", (str(out),))
         return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
-    def save_outputs(self, out: Path, manifest: dict[str, tuple[str, int, int]]) -> None:
+    def output_keys(self, out: Path) -> dict[str, str]:
+        """Each output file's key: a hash of what it was rendered from (see render.py)."""
+        rows = self._query("SELECT path, key FROM output_keys WHERE out = ?", (str(out),))
+        return dict(rows)
+
+    def save_outputs(
+        self, out: Path, manifest: dict[str, tuple[str, int, int]], keys: Mapping[str, str] | None = None
+    ) -> None:
+        """Remember what `out` holds of ours, and the keys of those files, in one transaction."""
+        keys = keys or {}
         with self._write() as db:
             db.execute("DELETE FROM outputs WHERE out = ?", (str(out),))
             db.executemany(
                 "INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
                 [(str(out), path, *row) for path, row in sorted(manifest.items())],
+            )
+            db.execute("DELETE FROM output_keys WHERE out = ?", (str(out),))
+            db.executemany(
+                "INSERT INTO output_keys VALUES (?, ?, ?)",
+                [(str(out), path, key) for path, key in sorted(keys.items()) if path in manifest],
             )
 
     # -- settings and build keys ---------------------------------------------------------

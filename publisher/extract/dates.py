@@ -71,6 +71,7 @@ _PATTERNS = [
     re.compile(r"\b(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)\b"),
 ]
 _WEEKDAY = re.compile(r"\b(" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")\b\.?", re.IGNORECASE)
+_ISO_START = re.compile(r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d|$)")
 _FILENAME_DATE = re.compile(r"^((?:19|20)\d\d)-([01]\d)-([0-3]\d)(?:[-_. ]|$)")
 
 
@@ -170,12 +171,22 @@ def parse_date_value(value: str, tz: tzinfo) -> datetime:
     """
     text = str(value).strip()
     try:
-        parsed = dateparser.parse(text, fuzzy=False)
+        parsed = _iso(text) or dateparser.parse(text, fuzzy=False)
     except (ValueError, OverflowError):
         raise ValueError(f"{text!r} is not a date (try 2026-01-02 or 2026-01-02T08:30:00+01:00)") from None
     if parsed is None:
         raise ValueError(f"{text!r} is not a date")
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+def _iso(text: str) -> datetime | None:
+    """ISO 8601 / RFC 3339, the common case, without dateutil's slow general parser."""
+    if not _ISO_START.match(text):
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def start_of_day(day: date, tz: tzinfo) -> datetime:

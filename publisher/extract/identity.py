@@ -55,13 +55,13 @@ def _distinct_updates(records: list[Record], known: dict[str, Record]) -> list[R
     not depend on file order, and once remembered it never moves again.
     """
     used: set[datetime] = set()
-    kept = []
+    kept: set[str] = set()  # ids: comparing whole records (texts included) would be quadratic
     for record in sorted(records, key=lambda r: (r.updated, r.id)):
         if record.id in known and known[record.id].updated == record.updated not in used:
-            kept.append(record)
+            kept.add(record.id)
             used.add(record.updated)
     moved: dict[str, Record] = {}
-    for record in sorted((r for r in records if r not in kept), key=lambda r: (r.updated, r.id)):
+    for record in sorted((r for r in records if r.id not in kept), key=lambda r: (r.updated, r.id)):
         updated = record.updated
         while updated in used:
             updated += timedelta(seconds=1)
@@ -74,8 +74,8 @@ def _match(drafts: list[Draft], known: dict[str, Record]) -> dict[int, Record]:
     matches: dict[int, Record] = {}
     claimed: set[str] = set()
     by_fingerprint: dict[str, Record] = {}
-    for record in sorted(known.values(), key=lambda r: r.id):
-        by_fingerprint.setdefault(record.fingerprint, record)
+    for remembered in sorted(known.values(), key=lambda r: r.id):
+        by_fingerprint.setdefault(remembered.fingerprint, remembered)
 
     def claim(draft: Draft, record: Record) -> None:
         matches[id(draft)] = record

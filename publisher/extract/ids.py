@@ -17,7 +17,6 @@ from datetime import date
 
 MAX_SLUG = 60
 _NON_WORD = re.compile(r"[^a-z0-9]+")
-_SPACE = re.compile(r"\s+")
 
 
 def slugify(title: str) -> str:
@@ -36,7 +35,7 @@ def slugify(title: str) -> str:
 
 def normalize_text(text: str) -> str:
     """Text compared for identity: NFC, white space folded."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def fingerprint(parts: Iterable[str]) -> str:

@@ -14,14 +14,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from jinja2 import Environment
-from premailer import Premailer
 
 from ..entry import Entry, newest_first
 from .site import Site
 from .templates import longdate
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 _AUTO_HEIGHT = re.compile(r'\sheight="auto"')
 
@@ -73,7 +74,13 @@ def render_digest_text(env: Environment, digest: Digest, site: Site) -> str:
 
 
 def inline_css(html: str) -> str:
-    """Inline the `<style>` rules into style attributes, for mail clients that drop `<style>`."""
+    """Inline the `<style>` rules into style attributes, for mail clients that drop `<style>`.
+
+    premailer (with lxml and cssutils behind it) is imported only here: it
+    takes longer to import than a no-op rebuild takes to run.
+    """
+    from premailer import Premailer
+
     inlined = Premailer(
         html,
         allow_network=False,

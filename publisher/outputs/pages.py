@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from jinja2 import Environment
 
-from ..entry import Entry, newest_first
-from .site import INDEX, Site, page_path
+from ..entry import Entry
+from .site import Site
 
 
-def render_pages(env: Environment, entries: Sequence[Entry], site: Site) -> Iterator[tuple[str, bytes]]:
-    """(path, bytes) for every entry page, then the index."""
-    template = env.get_template("entry.html")
-    ordered = newest_first(entries)
-    for entry in ordered:
-        yield page_path(entry.slug), template.render(site=site, entry=entry).encode()
-    yield INDEX, env.get_template("index.html").render(site=site, entries=ordered).encode()
+def render_page(env: Environment, entry: Entry, site: Site) -> bytes:
+    """One entry's page (it lives at `page_path(entry.slug)`)."""
+    return env.get_template("entry.html").render(site=site, entry=entry).encode()
+
+
+def render_index(env: Environment, ordered: Sequence[Entry], site: Site) -> bytes:
+    """The front page listing `ordered` (newest first)."""
+    return env.get_template("index.html").render(site=site, entries=ordered).encode()

@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 BUNDLED = Path(__file__).resolve().parents[2] / "templates"
 
@@ -20,7 +22,14 @@ def template_dirs(custom: Path | None) -> list[Path]:
 
 
 def make_environment(custom: Path | None, tz: tzinfo) -> Environment:
-    """Autoescaping on, undefined names are errors (a typo must not render as blank)."""
+    """Autoescaping on, undefined names are errors (a typo must not render as blank).
+
+    Jinja is imported here, not at the top: a rebuild with nothing to render
+    never loads it. Templates are not re-checked on disk for every page
+    (`auto_reload=False`): an environment lives for one build.
+    """
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in template_dirs(custom)]),
         autoescape=select_autoescape(["html", "xml"], default_for_string=False),
@@ -28,6 +37,7 @@ def make_environment(custom: Path | None, tz: tzinfo) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,
     )
     env.filters["longdate"] = lambda value: longdate(value, tz)
     return env

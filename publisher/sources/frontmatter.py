@@ -11,6 +11,8 @@ import yaml
 from ..errors import InputError
 
 FENCE = "---"
+# libyaml's loader (same safe constructor, C parser) is ~10x faster; wheels ship it.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def split_front_matter(
@@ -32,7 +34,7 @@ def split_front_matter(
         raise InputError(path, 1, "front matter opened with '---' is never closed") from None
     raw = "\n".join(lines[1:end])
     try:
-        meta = yaml.safe_load(raw) if raw.strip() else {}
+        meta = _load(raw) if raw.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -49,6 +51,15 @@ def split_front_matter(
     meta = {k: _plain(v) for k, v in meta.items()}
     meta["__lines__"] = {str(k): _line_of(lines, str(k), end) for k in meta}
     return meta, "\n".join(lines[end + 1 :]), end + 2
+
+
+def _load(raw: str) -> Any:
+    """YAML through libyaml; on an error, again through the pure-Python parser, whose
+    error marks point at the line where the problem is (libyaml's point at the end)."""
+    try:
+        return yaml.load(raw, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        return yaml.safe_load(raw)
 
 
 def _plain(value: Any) -> Any:
