@@ -5,8 +5,8 @@ version, the site settings and templates, and the entries it shows (every
 field, content included). The output manifest remembers each file's key, so a
 build renders only files whose key changed, or whose file is no longer as we
 wrote it, and hands the others to publish.py as "keep" (data None). Editing
-one piece of 10,000 then renders one page, the index and the feeds, and the
-feeds reuse the fragments of every other entry. Since a key covers all of an
+one piece of 10,000 then renders one page, the index and the feeds (feedgen
+renders a feed whole; a feed whose key is unchanged is not rendered). Since a key covers all of an
 output's inputs, what an incremental build writes is byte for byte what a
 build from scratch writes (tests/test_incremental.py checks that).
 
@@ -32,8 +32,6 @@ from .outputs.templates import BUNDLED, templates_digest
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from .outputs.feeds import Fragments
-
 _ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 
 
@@ -46,17 +44,11 @@ class Output:
     data: bytes | None
 
 
-def render_changed(
-    entries: list[Entry],
-    settings: Settings,
-    kept: Mapping[str, str],
-    fragments: Callable[[Entry, str], Fragments] | None = None,
-) -> Iterator[Output]:
+def render_changed(entries: list[Entry], settings: Settings, kept: Mapping[str, str]) -> Iterator[Output]:
     """Every output, pages first and feeds last, rendering only those whose key is not in `kept`.
 
     `kept` maps output paths to the key of the file now on disk (only files
-    still as we wrote them). `fragments(entry, key)` gives an entry's feed
-    fragments, so the caller may reuse stored ones; by default they are rendered.
+    still as we wrote them).
     """
     plan = _Plan(settings, kept)
     ordered = newest_first(entries)
@@ -68,15 +60,8 @@ def render_changed(
     yield from plan.digest(ordered)
     newest = ordered[: settings.feed_size]
     feed_key = _key(plan.base, *keys[: len(newest)])
-    if kept.get(ATOM) == feed_key and kept.get(RSS) == feed_key:
-        yield Output(ATOM, feed_key, None)
-        yield Output(RSS, feed_key, None)
-        return
-    from .outputs.feeds import feed_fragments, render_atom, render_rss
-
-    made = [fragments(e, k) if fragments else feed_fragments(e) for e, k in zip(newest, keys, strict=False)]
-    yield Output(ATOM, feed_key, render_atom(newest, [f.atom for f in made], plan.site))
-    yield Output(RSS, feed_key, render_rss(newest, [f.rss for f in made], plan.site))
+    yield plan.output(ATOM, feed_key, lambda: plan.feed("atom", newest))
+    yield plan.output(RSS, feed_key, lambda: plan.feed("rss", newest))
 
 
 def entry_key(entry: Entry, base: str) -> str:
@@ -114,6 +99,12 @@ class _Plan:
         from .outputs.pages import render_index
 
         return render_index(self.environment(), ordered, self.site)
+
+    def feed(self, kind: str, newest: list[Entry]) -> bytes:
+        """The Atom or RSS feed of `newest`, through feedgen (imported only when a feed is rendered)."""
+        from .outputs.feeds import render_atom, render_rss
+
+        return (render_atom if kind == "atom" else render_rss)(newest, self.site)
 
     def digest(self, ordered: list[Entry]) -> Iterator[Output]:
         from .outputs import digest as digest_output
