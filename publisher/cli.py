@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from functools import wraps
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .build import BuildResult, build, check
+from .build import BuildResult, build, check, untracked
 from .config import Settings, load_settings
 from .errors import PublisherError
 from .outputs.templates import longdate
@@ -32,6 +32,9 @@ Exit status:
 """
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+PROGRESS_FROM = 500
+"""Steps with fewer items than this finish too fast for a progress bar to help."""
 
 
 def reports_errors(func: F) -> F:
@@ -117,7 +120,8 @@ def build_command(
     touches no file, every file is replaced atomically, and only one build
     runs at a time.
     """
-    result = build(_settings(config, seeds, out, verbose), wait=wait, encoding=encoding)
+    track = progress_bar if sys.stderr.isatty() and not verbose else untracked
+    result = build(_settings(config, seeds, out, verbose), wait=wait, encoding=encoding, track=track)
     _warn(result)
     if sys.stdout.isatty():
         click.echo(_summary(result))
@@ -155,6 +159,15 @@ def check_command(
         click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
     click.echo(f"{len(result.entries)} entries, {len(result.warnings)} warnings")
     _warn(result)
+
+
+def progress_bar(label: str, length: int, items: Iterable[T]) -> Iterator[T]:
+    """A progress bar on stderr for steps long enough to wonder about; short ones stay silent."""
+    if length < PROGRESS_FROM:
+        yield from items
+        return
+    with click.progressbar(items, length=length, label=label.ljust(9), file=sys.stderr) as bar:
+        yield from bar
 
 
 def _warn(result: BuildResult) -> None:
