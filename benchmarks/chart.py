@@ -1,0 +1,44 @@
+"""Draw results.json: wall time and peak memory of a cold build against N, per tool and output place.
+
+Run by the harness with the benchmark venv's Python (matplotlib lives there,
+not among publisher's dependencies).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from .report import load  # noqa: E402
+
+
+def draw(results: Path, target: Path) -> None:
+    rows = [r for r in load(results) if r.scenario == "cold"]
+    figure, (walls, memory) = plt.subplots(1, 2, figsize=(12, 5))
+    for tool, where in sorted({(r.tool, r.where) for r in rows}):
+        mine = sorted((r for r in rows if (r.tool, r.where) == (tool, where)), key=lambda r: r.size)
+        sizes = [r.size for r in mine]
+        style = "-" if where == "shm" else "--"
+        walls.plot(sizes, [r.summary.wall for r in mine], style, marker="o", label=f"{tool} ({where})")
+        memory.plot(sizes, [r.summary.rss_mib for r in mine], style, marker="o", label=f"{tool} ({where})")
+    for axes, label in ((walls, "median wall time, s"), (memory, "peak RSS, MiB")):
+        axes.set_xscale("log")
+        axes.set_yscale("log")
+        axes.set_xlabel("pieces (N)")
+        axes.set_ylabel(label)
+        axes.grid(True, which="both", alpha=0.3)
+    walls.set_title("Cold build: wall time")
+    memory.set_title("Cold build: peak memory")
+    walls.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(target, dpi=110)
+    print(f"chart: {target}")
+
+
+if __name__ == "__main__":
+    draw(Path(sys.argv[1]), Path(sys.argv[2]))
