@@ -27,7 +27,7 @@ from .tools import VENV, ensure_hugo, ensure_venv
 
 HERE = Path(__file__).resolve().parent
 SHM = Path("/dev/shm")
-TOOLS = ("publisher", "publisher-mixed", "hugo", "pelican")
+TOOLS = ("publisher", "publisher-feed50", "publisher-mixed", "hugo", "pelican")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,7 +86,9 @@ def _chart(results: Path, skipped: list[str]) -> str:
 
 def _scratch(args: argparse.Namespace, where: str) -> Path:
     if where == "shm":
-        root = args.shm_root or (SHM / "publisher-bench" if SHM.is_dir() else Path(tempfile.gettempdir()) / "pb")
+        root = args.shm_root or (
+            SHM / "publisher-bench" if SHM.is_dir() else Path(tempfile.gettempdir()) / "pb"
+        )
     else:
         root = args.disk_root
     root.mkdir(parents=True, exist_ok=True)
@@ -103,7 +105,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--tools", type=lambda s: s.split(","), default=list(TOOLS))
     parser.add_argument("--where", type=lambda s: s.split(","), default=["shm", "disk"])
     parser.add_argument("--runs", type=int, default=5, help="measured runs per scenario, after a warm-up")
-    parser.add_argument("--profile", action="store_true", help="print where a cold publisher build's time goes")
+    parser.add_argument(
+        "--profile", action="store_true", help="print where a cold publisher build's time goes"
+    )
     parser.add_argument("--smoke", action="store_true", help="N = 200, publisher only, one run: the CI check")
     parser.add_argument("--shm-root", type=Path, default=None, help="tmpfs scratch folder")
     parser.add_argument("--disk-root", type=Path, default=HERE / "out", help="on-disk scratch folder")

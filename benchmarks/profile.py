@@ -23,17 +23,39 @@ STEPS: list[tuple[str, list[Spot]]] = [
     ("reading and parsing seeds (with the parse cache)", [("publisher/build.py", "_read_pieces")]),
     ("dating and identity", [("publisher/build.py", "_entries")]),
     ("rendering outputs", [("publisher/render.py", "render_changed")]),
-    ("saving state (entries, output manifest)", [("publisher/state.py", "save_entries"), ("publisher/state.py", "save_outputs")]),
+    (
+        "saving state (entries, output manifest)",
+        [("publisher/state.py", "save_entries"), ("publisher/state.py", "save_outputs")],
+    ),
     ("writing dist/ (atomic, fsync)", [("publisher/publish.py", "publish")]),
 ]
 WORK: list[tuple[str, list[Spot]]] = [
     ("front matter (YAML)", [("publisher/sources/frontmatter.py", "split_front_matter")]),
     ("Markdown (cmark-gfm, nh3 sanitizer)", [("publisher/html.py", "render_markdown")]),
-    ("parse cache (to and from SQLite)", [("publisher/state.py", "save_files"), ("publisher/state.py", "cached_files")]),
-    ("dating", [("publisher/extract/dates.py", n) for n in ("find_mentions", "text_date", "parse_date_value", "filename_date")]),
+    (
+        "parse cache (to and from SQLite)",
+        [("publisher/state.py", "save_files"), ("publisher/state.py", "cached_files")],
+    ),
+    (
+        "dating",
+        [
+            ("publisher/extract/dates.py", n)
+            for n in ("find_mentions", "text_date", "parse_date_value", "filename_date")
+        ],
+    ),
     ("identity (matching, ids, slugs)", [("publisher/extract/identity.py", "settle")]),
-    ("feedgen (Atom + RSS)", [("publisher/outputs/feeds.py", "render_atom"), ("publisher/outputs/feeds.py", "render_rss")]),
-    ("templates (Jinja pages, index, digest)", [("publisher/outputs/pages.py", "render_page"), ("publisher/outputs/pages.py", "render_index"), ("publisher/outputs/digest.py", "render_digest_text")]),
+    (
+        "feedgen (Atom + RSS)",
+        [("publisher/outputs/feeds.py", "render_atom"), ("publisher/outputs/feeds.py", "render_rss")],
+    ),
+    (
+        "templates (Jinja pages, index, digest)",
+        [
+            ("publisher/outputs/pages.py", "render_page"),
+            ("publisher/outputs/pages.py", "render_index"),
+            ("publisher/outputs/digest.py", "render_digest_text"),
+        ],
+    ),
     ("inlining (premailer)", [("publisher/outputs/digest.py", "inline_css")]),
     ("writing files", [("publisher/publish.py", "write_atomic")]),
 ]

@@ -20,6 +20,10 @@ from .report import Row
 from .tools import Tool
 
 Log = Callable[[str], None]
+VARIANTS = {
+    "publisher-feed50": {"feed_size": "50"},  # the shipped default: feeds of the 50 newest entries
+    "publisher-mixed": {"seeds": "mixed"},  # Markdown and as many text-dump pieces
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +38,7 @@ class Plan:
 
     def tool(self, name: str) -> Tool:
         kind = name.split("-")[0]
-        options = {"seeds": "mixed"} if name == "publisher-mixed" else {}
-        return Tool(name, kind, self.home / name, self.corpus, options)
+        return Tool(name, kind, self.home / name, self.corpus, VARIANTS.get(name, {}))
 
 
 def run_plan(plan: Plan, log: Log) -> list[Row]:
@@ -59,7 +62,9 @@ def run_plan(plan: Plan, log: Log) -> list[Row]:
 
 def _rebuilds(tool: Tool, plan: Plan, log: Log) -> list[Row]:
     """No-op rebuilds, then rebuilds after editing one piece (a different edit each run)."""
-    measure.run(tool.command(), tool.home, tool.environment())  # state and outputs as a cold build leaves them
+    measure.run(
+        tool.command(), tool.home, tool.environment()
+    )  # state and outputs as a cold build leaves them
     noop = [measure.run(tool.command(), tool.home, tool.environment()) for _ in range(plan.runs + 1)][1:]
     target = plan.corpus.edit_target()
     original = target.read_text(encoding="utf-8")
@@ -70,7 +75,9 @@ def _rebuilds(tool: Tool, plan: Plan, log: Log) -> list[Row]:
             edits.append(measure.run(tool.command(), tool.home, tool.environment()))
     finally:
         target.write_text(original, encoding="utf-8")  # the corpus is reused by later invocations
-    log(f"N={plan.corpus.size} {plan.where} publisher no-op {noop[0].wall:.2f} s, edit-one {edits[1].wall:.2f} s")
+    log(
+        f"N={plan.corpus.size} {plan.where} publisher no-op {noop[0].wall:.2f} s, edit-one {edits[1].wall:.2f} s"
+    )
     return [_row(tool, plan, "no-op", noop), _row(tool, plan, "edit-one", edits[1:])]
 
 
@@ -101,5 +108,7 @@ def measure_digest(home: Path, runs: int) -> list[Row]:
         started = time.perf_counter()
         render_digest_html(env, digest, site)
         walls.append(time.perf_counter() - started)
-    summary = measure.Summary(runs, statistics.median(walls), 0.0, (max(walls) - min(walls)) / statistics.median(walls))
+    summary = measure.Summary(
+        runs, statistics.median(walls), 0.0, (max(walls) - min(walls)) / statistics.median(walls)
+    )
     return [Row("publisher", 50, 50, "memory", "digest-50", summary)]

@@ -166,7 +166,9 @@ def pelican_corpus(corpus: Corpus) -> Path:
         return target
     target.mkdir(parents=True, exist_ok=True)
     for source in sorted((corpus.markdown / "posts").glob("*.md")):
-        (target / source.name).write_text(_pelican_header(source.read_text(encoding="utf-8")), encoding="utf-8")
+        (target / source.name).write_text(
+            _pelican_header(source.read_text(encoding="utf-8")), encoding="utf-8"
+        )
     done.write_text(str(corpus.size))
     return target
 

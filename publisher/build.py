@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -21,10 +21,11 @@ from .extract.entries import Record, make_drafts
 from .extract.identity import settle
 from .outputs.site import page_path
 from .outputs.templates import templates_digest
+from .parsing import read_pieces
 from .publish import build_lock, intact, publish
 from .render import render_changed
-from .sources import Paragraph, Piece, SeedFile, find_seed_files, read_seed_file
-from .state import State, open_state
+from .sources import Piece, SeedFile, find_seed_files, read_seed_file
+from .state import open_state
 
 log = logging.getLogger("publisher")
 
@@ -71,7 +72,7 @@ def build(
             log.info("nothing changed since the last build")
             return BuildResult(warnings=warnings, unchanged=True)
         log.info("reading %d seed files", len(files))
-        pieces = _read_pieces(files, state, encoding, track)
+        pieces = read_pieces(track("reading", len(files), files), state, encoding)
         log.info("dating %d pieces", len(pieces))
         entries, records = _entries(pieces, settings, state.known_entries(), now)
         log.info("rendering outputs for %d entries", len(entries))
@@ -111,39 +112,6 @@ def _entries(
 ) -> tuple[list[Entry], list[Record]]:
     drafts = make_drafts(pieces, settings.seeds, settings.tz, now)
     return settle(drafts, known, now, settings.host, settings.tz, lambda slug: settings.url(page_path(slug)))
-
-
-def _read_pieces(files: list[SeedFile], state: State, encoding: str, track: Track) -> list[Piece]:
-    """Pieces of every file, reusing the parse of files whose size, mtime or content hash is unchanged."""
-    parser = f"{__version__}:{encoding}"
-    cached = state.cached_files() if state.get("parser") == parser else {}
-    fresh: dict[str, tuple[int, int, str, list[dict[str, object]]]] = {}
-    pieces: list[Piece] = []
-    for seed in track("reading", len(files), files):
-        hit = cached.get(seed.source)
-        if hit and hit[:2] == (seed.size, seed.mtime_ns):
-            fresh[seed.source] = hit
-        else:
-            sha = hashlib.sha256(seed.path.read_bytes()).hexdigest()
-            if hit and hit[2] == sha:
-                fresh[seed.source] = (seed.size, seed.mtime_ns, sha, hit[3])
-            else:
-                fresh[seed.source] = (
-                    seed.size,
-                    seed.mtime_ns,
-                    sha,
-                    [asdict(p) for p in read_seed_file(seed, encoding)],
-                )
-        pieces.extend(_piece(raw) for raw in fresh[seed.source][3])
-    if fresh != cached:
-        state.save_files(fresh)
-        state.put("parser", parser)
-    return pieces
-
-
-def _piece(raw: dict[str, object]) -> Piece:
-    paragraphs = tuple(Paragraph(**p) for p in raw["paragraphs"])  # type: ignore[attr-defined]
-    return Piece(raw["source"], raw["line"], paragraphs, raw["meta"], raw["html"])  # type: ignore[arg-type]
 
 
 def _build_key(settings: Settings, files: list[SeedFile], now: datetime, encoding: str) -> str:

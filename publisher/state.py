@@ -9,7 +9,6 @@ of truth: deleting it changes only first-seen dates (see README).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -21,6 +20,8 @@ from .errors import StateError
 from .extract.entries import Record
 
 SCHEMA_VERSION = "1"
+CachedFile = tuple[int, int, str, str]
+"""A parsed seed file: size, mtime_ns, sha256, and its pieces encoded by parsing.py."""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (
@@ -101,21 +102,22 @@ class State:
 
     # -- parsed seed files ---------------------------------------------------------------
 
-    def cached_files(self) -> dict[str, tuple[int, int, str, list[dict[str, Any]]]]:
+    def cached_files(self) -> dict[str, CachedFile]:
+        """The parse cache: each file's size, mtime, hash and pieces (as parsing.py encodes them)."""
         rows = self._query("SELECT source, size, mtime_ns, sha256, pieces FROM files")
-        return {row[0]: (row[1], row[2], row[3], json.loads(row[4])) for row in rows}
+        return {row[0]: (row[1], row[2], row[3], row[4]) for row in rows}
 
-    def save_files(self, files: dict[str, tuple[int, int, str, list[dict[str, Any]]]]) -> None:
-        """Replace the parse cache with exactly the files of this build."""
+    def save_files(self, files: dict[str, CachedFile], before: Mapping[str, CachedFile]) -> None:
+        """Make the parse cache hold exactly `files`, writing only what differs from `before`.
+
+        After editing one file of thousands, one row changes: rewriting them
+        all would cost more than the rest of the rebuild.
+        """
+        gone = [(k,) for k in before if k not in files]
+        changed = [(k, *row) for k, row in files.items() if before.get(k) != row]
         with self._write() as db:
-            db.execute("DELETE FROM files")
-            db.executemany(
-                "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
-                [
-                    (k, size, mtime, sha, json.dumps(p, ensure_ascii=False))
-                    for k, (size, mtime, sha, p) in files.items()
-                ],
-            )
+            db.executemany("DELETE FROM files WHERE source = ?", gone)
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", changed)
 
     # -- output manifest -----------------------------------------------------------------
 

@@ -34,8 +34,13 @@ def slugify(title: str) -> str:
 
 
 def normalize_text(text: str) -> str:
-    """Text compared for identity: NFC, white space folded."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    """Text compared for identity: NFC, white space folded.
+
+    Most text is already NFC, and checking that is much cheaper than normalizing.
+    """
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
 
 
 def fingerprint(parts: Iterable[str]) -> str:

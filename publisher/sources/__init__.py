@@ -51,7 +51,7 @@ def find_seed_files(seeds: Path) -> tuple[list[SeedFile], list[str]]:
     return files, warnings
 
 
-def read_seed_file(seed: SeedFile, encoding: str = "utf-8") -> list[Piece]:
-    """Decode one file and split it into pieces with the reader for its type."""
-    text = decode(seed.path.read_bytes(), seed.path, encoding)
+def read_seed_file(seed: SeedFile, encoding: str = "utf-8", data: bytes | None = None) -> list[Piece]:
+    """Decode one file (its bytes, when the caller has already read them) into pieces with the reader for its type."""
+    text = decode(seed.path.read_bytes() if data is None else data, seed.path, encoding)
     return READERS[seed.path.suffix.lower()](text, seed.source, seed.path)

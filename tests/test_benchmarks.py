@@ -1,0 +1,35 @@
+"""The benchmark harness in smoke mode (N = 200, publisher only), so that it cannot rot.
+
+No timing is asserted here (speed belongs in benchmarks/RESULTS.md): only
+that every scenario ran and printed a row, and that the benchmarked build
+made real feeds of every piece.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import feedparser
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_smoke_run_measures_every_scenario_and_builds_real_feeds(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--smoke", "--shm-root", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [line.split("|") for line in done.stdout.splitlines() if line.startswith("| publisher |")]
+    assert sorted(row[4].strip() for row in rows) == ["cold", "digest-50", "edit-one", "no-op"]
+    assert "skipped: hugo: not run with --smoke" in done.stdout
+    feed = feedparser.parse((tmp_path / "sites-200" / "publisher" / "out" / "atom.xml").read_bytes())
+    assert feed.bozo == 0
+    assert len(feed.entries) == 200
+    assert any("’" in entry.title or "“" in entry.title for entry in feed.entries)
