@@ -3,6 +3,11 @@
 `build()` reads as the list of its steps. Everything that can fail on bad
 input (reading, parsing, dating, rendering) happens before the first byte is
 written, so a bad piece leaves the output folder exactly as it was.
+
+With `keep_going` a bad file or piece is skipped instead, and the reason
+kept in `BuildResult.skipped`. Such a partial build deletes nothing it
+published before (a typo must not take a page down) and is not remembered as
+a finished build, so the next run tries the skipped pieces again.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Protocol, TypeVar
 from . import __version__, clock
 from .config import Settings
 from .entry import Entry, newest_first
+from .errors import InputError
 from .extract.entries import Record, make_drafts
 from .extract.identity import settle
 from .outputs import digest as digest_output
@@ -56,10 +62,29 @@ class BuildResult:
     removed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unchanged: bool = False
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Skips:
+    """What happens to a bad file or piece: it stops the build, or with `keep_going` it is skipped and listed."""
+
+    keep_going: bool
+    reasons: list[str] = field(default_factory=list)
+
+    def __call__(self, error: InputError) -> None:
+        if not self.keep_going:
+            raise error
+        self.reasons.append(str(error))
 
 
 def build(
-    settings: Settings, *, wait: float = 0.0, encoding: str = "utf-8", track: Track = untracked
+    settings: Settings,
+    *,
+    wait: float = 0.0,
+    encoding: str = "utf-8",
+    keep_going: bool = False,
+    track: Track = untracked,
 ) -> BuildResult:
     """Build the output folder from the seeds; a no-op when nothing changed."""
     with build_lock(settings.state.with_suffix(".lock"), wait), open_state(settings.state) as state:
@@ -71,30 +96,37 @@ def build(
             log.info("nothing changed since the last build")
             return BuildResult(warnings=warnings, unchanged=True)
         log.info("reading %d seed files", len(files))
-        pieces = _read_pieces(files, state, encoding, track)
+        skips = Skips(keep_going)
+        pieces = _read_pieces(files, state, encoding, track, warnings, skips)
         log.info("dating %d pieces", len(pieces))
-        entries, records = _entries(pieces, settings, state.known_entries(), now)
+        entries, records = _entries(pieces, settings, state.known_entries(), now, skips)
         log.info("rendering outputs for %d entries", len(entries))
         outputs = list(track("rendering", len(entries) + 6, render_outputs(entries, settings)))
         state.save_entries(records)
         log.info("publishing to %s", settings.out)
-        done = publish(settings.out, outputs, state.outputs(settings.out))
+        done = publish(settings.out, outputs, state.outputs(settings.out), remove=not skips.reasons)
         state.save_outputs(settings.out, done.manifest)
-        state.put("build_key", key)
+        state.put("build_key", "" if skips.reasons else key)
         log.info("wrote %d files, removed %d", len(done.written), len(done.removed))
-        return BuildResult(newest_first(entries), done.written, done.removed, warnings)
+        return BuildResult(newest_first(entries), done.written, done.removed, warnings, skipped=skips.reasons)
 
 
-def check(settings: Settings, *, encoding: str = "utf-8") -> BuildResult:
+def check(settings: Settings, *, encoding: str = "utf-8", keep_going: bool = False) -> BuildResult:
     """Parse and date everything, as a build would, without writing anything."""
     files, warnings = find_seed_files(settings.seeds)
-    pieces = [piece for seed in files for piece in read_seed_file(seed, encoding)]
+    skips = Skips(keep_going)
+    pieces: list[Piece] = []
+    for seed in files:
+        read = _read_file(seed, encoding, skips)
+        if read:
+            pieces.extend(read[0])
+            warnings.extend(read[1])
     known: dict[str, Record] = {}
     if settings.state.is_file():
         with open_state(settings.state) as state:
             known = state.known_entries()
-    entries, _ = _entries(pieces, settings, known, clock.now())
-    return BuildResult(newest_first(entries), warnings=warnings)
+    entries, _ = _entries(pieces, settings, known, clock.now(), skips)
+    return BuildResult(newest_first(entries), warnings=warnings, skipped=skips.reasons)
 
 
 def render_outputs(entries: list[Entry], settings: Settings) -> Iterator[tuple[str, bytes]]:
@@ -115,38 +147,54 @@ def render_outputs(entries: list[Entry], settings: Settings) -> Iterator[tuple[s
 
 
 def _entries(
-    pieces: list[Piece], settings: Settings, known: dict[str, Record], now: datetime
+    pieces: list[Piece], settings: Settings, known: dict[str, Record], now: datetime, skips: Skips
 ) -> tuple[list[Entry], list[Record]]:
-    drafts = make_drafts(pieces, settings.seeds, settings.tz, now)
+    drafts = make_drafts(pieces, settings.seeds, settings.tz, now, skips)
     return settle(drafts, known, now, settings.host, settings.tz, lambda slug: settings.url(page_path(slug)))
 
 
-def _read_pieces(files: list[SeedFile], state: State, encoding: str, track: Track) -> list[Piece]:
-    """Pieces of every file, reusing the parse of files whose size, mtime or content hash is unchanged."""
+def _read_file(seed: SeedFile, encoding: str, skips: Skips) -> tuple[list[Piece], list[str]] | None:
+    """The file's pieces and warnings, or None when it cannot be read (the error went to `skips`)."""
+    try:
+        return read_seed_file(seed, encoding)
+    except InputError as error:
+        skips(error)
+        return None
+
+
+def _read_pieces(
+    files: list[SeedFile], state: State, encoding: str, track: Track, warnings: list[str], skips: Skips
+) -> list[Piece]:
+    """Pieces of every file, reusing the parse of files whose size, mtime or content hash is unchanged.
+
+    A file that warned or failed is not cached: it is read again, and its
+    warnings repeated, on every build until it is fixed.
+    """
     parser = f"{__version__}:{encoding}"
     cached = state.cached_files() if state.get("parser") == parser else {}
     fresh: dict[str, tuple[int, int, str, list[dict[str, object]]]] = {}
     pieces: list[Piece] = []
     for seed in track("reading", len(files), files):
         hit = cached.get(seed.source)
-        if hit and hit[:2] == (seed.size, seed.mtime_ns):
-            fresh[seed.source] = hit
-        else:
-            sha = hashlib.sha256(seed.path.read_bytes()).hexdigest()
-            if hit and hit[2] == sha:
-                fresh[seed.source] = (seed.size, seed.mtime_ns, sha, hit[3])
-            else:
-                fresh[seed.source] = (
-                    seed.size,
-                    seed.mtime_ns,
-                    sha,
-                    [asdict(p) for p in read_seed_file(seed, encoding)],
-                )
-        pieces.extend(_piece(raw) for raw in fresh[seed.source][3])
+        if hit and (hit[:2] == (seed.size, seed.mtime_ns) or hit[2] == _sha256(seed)):
+            fresh[seed.source] = (seed.size, seed.mtime_ns, hit[2], hit[3])
+            pieces.extend(_piece(raw) for raw in hit[3])
+            continue
+        read = _read_file(seed, encoding, skips)
+        if read is None:
+            continue
+        pieces.extend(read[0])
+        warnings.extend(read[1])
+        if not read[1]:
+            fresh[seed.source] = (seed.size, seed.mtime_ns, _sha256(seed), [asdict(p) for p in read[0]])
     if fresh != cached:
         state.save_files(fresh)
         state.put("parser", parser)
     return pieces
+
+
+def _sha256(seed: SeedFile) -> str:
+    return hashlib.sha256(seed.path.read_bytes()).hexdigest()
 
 
 def _piece(raw: dict[str, object]) -> Piece:

@@ -3,6 +3,8 @@
 Exit status: 0 ok · 1 bad input (the message names the file and line) ·
 2 usage · 75 another build holds the lock (cron: just try again later).
 Under cron (stdout not a terminal) a build that went well prints nothing.
+Everything printed goes through `redact`: no password or URL token ever
+reaches a terminal, a log or cron's mail.
 """
 
 from __future__ import annotations
@@ -22,11 +24,14 @@ from .build import BuildResult, build, check, untracked
 from .config import Settings, load_settings
 from .errors import PublisherError
 from .outputs.templates import longdate
+from .redact import RedactingFormatter, env_secrets, redact
+from .sources.decode import check_encoding
 
 EXIT_CODES = """\b
 Exit status:
   0   success
   1   bad input: the message names the file and line
+      (with --keep-going: some pieces were skipped, the rest published)
   2   usage error
   75  another build holds the lock (EX_TEMPFAIL): try again later
 """
@@ -45,7 +50,7 @@ def reports_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except PublisherError as exc:
-            click.echo(f"publisher: error: {exc}", err=True)
+            say(f"publisher: error: {exc}", err=True)
             sys.exit(exc.exit_code)
 
     return wrapper  # type: ignore[return-value]
@@ -64,27 +69,46 @@ def site_options(func: F) -> F:
     func = click.option(
         "--seeds", type=click.Path(file_okay=False, path_type=Path), help="Seeds folder (default: seeds/)."
     )(func)
-    func = click.option("--encoding", default="utf-8", show_default=True, help="Encoding of seed files.")(
-        func
-    )
+    func = click.option(
+        "--keep-going",
+        is_flag=True,
+        help="Skip bad pieces, listing each with its reason; do the rest, still exit 1.",
+    )(func)
+    func = click.option(
+        "--encoding",
+        default="utf-8",
+        show_default=True,
+        callback=lambda _ctx, _param, value: check_encoding(value),
+        help="Encoding of seed files (e.g. cp1252).",
+    )(func)
     func = click.option("-v", "--verbose", is_flag=True, help="Log each step with a timestamp on stderr.")(
         func
     )
     return func
 
 
+def say(text: str, err: bool = False, names: tuple[str, ...] = ()) -> None:
+    """Print one line with every secret masked (see redact.py); the only way this module prints."""
+    click.echo(redact(text, env_secrets(names=names)), err=err)
+
+
 def _settings(config: Path | None, seeds: Path | None, out: Path | None, verbose: bool) -> Settings:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(message)s",
-        stream=sys.stderr,
-        force=True,
-    )
+    _log_to_stderr(verbose, ())
     cwd = Path.cwd()
-    return load_settings(
+    settings = load_settings(
         config,
         overrides={"seeds": seeds and cwd / seeds, "out": out and cwd / out},
     )
+    _log_to_stderr(verbose, (settings.mail.password_env,))
+    return settings
+
+
+def _log_to_stderr(verbose: bool, secret_names: tuple[str, ...]) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        RedactingFormatter("%(asctime)s %(levelname)s %(message)s", env_secrets(names=secret_names))
+    )
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler], force=True)
 
 
 @click.group(epilog=EXIT_CODES)
@@ -112,7 +136,13 @@ def main() -> None:
 )
 @reports_errors
 def build_command(
-    config: Path | None, seeds: Path | None, out: Path | None, encoding: str, verbose: bool, wait: float
+    config: Path | None,
+    seeds: Path | None,
+    out: Path | None,
+    encoding: str,
+    keep_going: bool,
+    verbose: bool,
+    wait: float,
 ) -> None:
     """Build the output folder from the seeds.
 
@@ -121,10 +151,12 @@ def build_command(
     runs at a time.
     """
     track = progress_bar if sys.stderr.isatty() and not verbose else untracked
-    result = build(_settings(config, seeds, out, verbose), wait=wait, encoding=encoding, track=track)
-    _warn(result)
+    settings = _settings(config, seeds, out, verbose)
+    result = build(settings, wait=wait, encoding=encoding, keep_going=keep_going, track=track)
+    _warn(result, settings)
     if sys.stdout.isatty():
-        click.echo(_summary(result))
+        say(_summary(result))
+    _exit_if_skipped(result, settings, "published")
 
 
 main.add_command(build_command, "build")
@@ -134,7 +166,7 @@ main.add_command(build_command, "build")
 @site_options
 @reports_errors
 def check_command(
-    config: Path | None, seeds: Path | None, out: Path | None, encoding: str, verbose: bool
+    config: Path | None, seeds: Path | None, out: Path | None, encoding: str, keep_going: bool, verbose: bool
 ) -> None:
     """Parse every piece and show what it becomes, writing nothing.
 
@@ -142,7 +174,7 @@ def check_command(
     excerpt), author, title.
     """
     settings = _settings(config, seeds, out, verbose)
-    result = check(settings, encoding=encoding)
+    result = check(settings, encoding=encoding, keep_going=keep_going)
     rows = [("DATE", "FROM", "KIND", "AUTHOR", "TITLE")]
     rows += [
         (
@@ -156,9 +188,10 @@ def check_command(
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for row in rows:
-        click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
-    click.echo(f"{len(result.entries)} entries, {len(result.warnings)} warnings")
-    _warn(result)
+        say("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
+    say(f"{len(result.entries)} entries, {len(result.warnings)} warnings")
+    _warn(result, settings)
+    _exit_if_skipped(result, settings, "checked")
 
 
 def progress_bar(label: str, length: int, items: Iterable[T]) -> Iterator[T]:
@@ -170,9 +203,20 @@ def progress_bar(label: str, length: int, items: Iterable[T]) -> Iterator[T]:
         yield from bar
 
 
-def _warn(result: BuildResult) -> None:
+def _warn(result: BuildResult, settings: Settings) -> None:
     for warning in result.warnings:
-        click.echo(f"publisher: warning: {warning}", err=True)
+        say(f"publisher: warning: {warning}", err=True, names=(settings.mail.password_env,))
+
+
+def _exit_if_skipped(result: BuildResult, settings: Settings, done: str) -> None:
+    """Under --keep-going: every skipped piece with its reason, then exit 1 (something still needs fixing)."""
+    if not result.skipped:
+        return
+    names = (settings.mail.password_env,)
+    for reason in result.skipped:
+        say(f"publisher: skipped: {reason}", err=True, names=names)
+    say(f"publisher: error: {len(result.skipped)} skipped (listed above); the rest was {done}", err=True)
+    sys.exit(1)
 
 
 def _summary(result: BuildResult) -> str:

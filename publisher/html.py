@@ -3,7 +3,10 @@
 Every piece of HTML that reaches a feed, a page or the digest comes through
 `render_markdown` or `paragraphs_html`, and both pass it through one
 allowlist sanitizer (ammonia, via nh3): content from many hands must never
-carry a script into a reader's browser or mail client.
+carry a script into a reader's browser or mail client. Characters XML 1.0
+forbids are removed here too, whatever way they came in (an entity such as
+`&#1;` in Markdown decodes to one), because one of them makes the feed writer
+fail.
 """
 
 from __future__ import annotations
@@ -16,7 +19,18 @@ import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
 
-_CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_SOURCEPOS | Options.CMARK_OPT_SMART
+_CMARK_OPTIONS = (
+    Options.CMARK_OPT_UNSAFE
+    | Options.CMARK_OPT_SOURCEPOS
+    | Options.CMARK_OPT_SMART
+    | Options.CMARK_OPT_GITHUB_PRE_LANG
+)
+# GitHub's extensions except `tagfilter`: it escapes <script>, <iframe>, <style>
+# into visible text, where the sanitizer removes them (and a script's code) entirely.
+_CMARK_EXTENSIONS = ["table", "autolink", "strikethrough", "tasklist"]
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# cmark encodes a reference to U+FFFE or U+FFFF as bytes that are not UTF-8.
+_NONCHARACTER_REF = re.compile(r"&#(?:[xX]0*[fF]{3}[eEfF]|0*6553[45]);")
 _TAGS = nh3.ALLOWED_TAGS - {"center", "acronym", "tt", "strike", "map", "area"}
 _URL_SCHEMES = {"http", "https", "mailto"}
 _TAG = re.compile(r"<[^>]*>")
@@ -33,7 +47,12 @@ def render_markdown(markdown: str) -> tuple[str, list[tuple[int, str]]]:
     (relative to the body), which the extractor needs for titles, summaries
     and dates.
     """
-    raw = cmarkgfm.github_flavored_markdown_to_html(markdown, options=_CMARK_OPTIONS)
+    source = _NONCHARACTER_REF.sub("&#xFFFD;", markdown)
+    raw = xml_safe(
+        cmarkgfm.markdown_to_html_with_extensions(
+            source, options=_CMARK_OPTIONS, extensions=_CMARK_EXTENSIONS
+        )
+    )
     paragraphs = [(int(line), plain_text(inner)) for line, inner in _BLOCK.findall(raw)]
     return sanitize(raw), [(line, text) for line, text in paragraphs if text]
 
@@ -49,9 +68,14 @@ def sanitize(fragment: str) -> str:
     ).strip()
 
 
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML 1.0 does not allow."""
+    return XML_FORBIDDEN.sub("", text)
+
+
 def plain_text(fragment: str) -> str:
     """Text of an inline HTML fragment: tags dropped, line breaks as spaces, entities decoded."""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub("", _BREAK.sub(" ", fragment)))).strip()
+    return xml_safe(_SPACE.sub(" ", html.unescape(_TAG.sub("", _BREAK.sub(" ", fragment))))).strip()
 
 
 def paragraphs_html(paragraphs: list[str]) -> str:

@@ -36,8 +36,14 @@ class Published:
     removed: list[str] = field(default_factory=list)
 
 
-def publish(out: Path, files: Iterable[tuple[str, bytes]], previous: Manifest) -> Published:
-    """Write `files` (relative path, bytes) under `out`, then remove our files that are gone."""
+def publish(
+    out: Path, files: Iterable[tuple[str, bytes]], previous: Manifest, *, remove: bool = True
+) -> Published:
+    """Write `files` (relative path, bytes) under `out`, then remove our files that are gone.
+
+    With `remove` False (a partial build) our files that are gone stay, and
+    stay ours in the manifest, so that a later full build still removes them.
+    """
     out.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
     result = Published()
@@ -52,7 +58,9 @@ def publish(out: Path, files: Iterable[tuple[str, bytes]], previous: Manifest) -
         result.manifest[name] = entry
     for name in sorted(set(previous) - set(result.manifest)):
         target = out / safe_relative(name)
-        if target.is_file():
+        if not remove:
+            result.manifest[name] = previous[name]
+        elif target.is_file():
             target.unlink()
             result.removed.append(name)
             folders.add(target.parent)

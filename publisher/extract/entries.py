@@ -7,7 +7,7 @@ store; `Draft.finish` then makes the `Entry`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
@@ -92,15 +92,37 @@ class Draft:
         return self.explicit_id or tag_id(host, day, slug)
 
 
-def make_drafts(pieces: list[Piece], seeds: Path, tz: tzinfo, now: datetime) -> list[Draft]:
-    """Drafts for all pieces; pieces of one file are dated together (see dates.py)."""
+def _stop(error: InputError) -> None:
+    raise error
+
+
+def make_drafts(
+    pieces: list[Piece],
+    seeds: Path,
+    tz: tzinfo,
+    now: datetime,
+    on_error: Callable[[InputError], None] = _stop,
+) -> list[Draft]:
+    """Drafts for all pieces; pieces of one file are dated together (see dates.py).
+
+    A bad piece (or a file whose shared date is bad) goes to `on_error`,
+    which raises by default; when it returns, the piece is left out.
+    """
     by_file: dict[str, list[Piece]] = {}
     for piece in pieces:
         by_file.setdefault(piece.source, []).append(piece)
     drafts: list[Draft] = []
     for source, group in by_file.items():
-        reference = _reference_date(group, source, seeds, tz, now)
-        drafts.extend(_draft(piece, seeds / source, reference, tz, now) for piece in group)
+        try:
+            reference = _reference_date(group, source, seeds, tz, now)
+        except InputError as error:
+            on_error(error)
+            continue
+        for piece in group:
+            try:
+                drafts.append(_draft(piece, seeds / source, reference, tz, now))
+            except InputError as error:
+                on_error(error)
     return drafts
 
 

@@ -51,7 +51,7 @@ def find_seed_files(seeds: Path) -> tuple[list[SeedFile], list[str]]:
     return files, warnings
 
 
-def read_seed_file(seed: SeedFile, encoding: str = "utf-8") -> list[Piece]:
-    """Decode one file and split it into pieces with the reader for its type."""
-    text = decode(seed.path.read_bytes(), seed.path, encoding)
-    return READERS[seed.path.suffix.lower()](text, seed.source, seed.path)
+def read_seed_file(seed: SeedFile, encoding: str = "utf-8") -> tuple[list[Piece], list[str]]:
+    """Decode one file and split it into pieces with the reader for its type; also its warnings."""
+    text, warnings = decode(seed.path.read_bytes(), seed.path, encoding)
+    return READERS[seed.path.suffix.lower()](text, seed.source, seed.path), warnings
