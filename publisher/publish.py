@@ -24,6 +24,11 @@ from pathlib import Path, PurePosixPath
 from .errors import LockBusy, PublisherError
 
 TEMP_PREFIX = ".publisher-tmp-"
+MAX_NAME_BYTES = 255  # the longest file name Linux, macOS and Windows file systems take
+RESERVED_NAMES = frozenset(
+    ["con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))]
+)
+"""Windows device names: `nul.html` cannot be a file there, so a synced copy of dist/ would break."""
 Manifest = dict[str, tuple[str, int, int]]  # path -> (sha256, size, mtime_ns)
 
 
@@ -96,11 +101,20 @@ def remove_leftovers(out: Path) -> list[Path]:
 
 
 def safe_relative(name: str) -> Path:
-    """A relative output path that cannot leave the output folder."""
+    """A relative output path that cannot leave the output folder, nor trip up a copy of it on Windows."""
     path = PurePosixPath(name)
-    if path.is_absolute() or not path.parts or any(p in ("", ".", "..") or "\0" in p for p in path.parts):
+    if path.is_absolute() or not path.parts or not all(_safe_part(p) for p in path.parts):
         raise PublisherError(f"refusing to write outside the output folder: {name!r}")
     return Path(*path.parts)
+
+
+def _safe_part(part: str) -> bool:
+    return (
+        part not in ("", ".", "..")
+        and not any(c in part for c in "\0\\:")
+        and part.split(".")[0].lower() not in RESERVED_NAMES
+        and len(part.encode()) <= MAX_NAME_BYTES
+    )
 
 
 def _unchanged(target: Path, data: bytes, known: tuple[str, int, int] | None) -> tuple[str, int, int] | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..entry import DateSource, Entry
 from ..errors import InputError
@@ -150,7 +151,7 @@ def _draft(piece: Piece, path: Path, reference: date, tz: tzinfo, now: datetime)
     tags = _tags(meta, path)
     published, source = _published(piece, path, reference, tz, now)
     updated = _meta_date(meta, "updated", path, tz) if "updated" in meta else None
-    link = _text(meta, "link", path) or None
+    link = _link(meta, path)
     explicit = _text(meta, "id", path) or None
     if explicit and not is_uri(explicit):
         raise InputError(
@@ -236,6 +237,15 @@ def _tags(meta: Mapping[str, Any], path: Path) -> tuple[str, ...]:
         if str(tag).strip():
             seen.setdefault(str(tag).strip(), None)
     return tuple(seen)
+
+
+def _link(meta: Mapping[str, Any], path: Path) -> str | None:
+    """The original's URL: http(s) only, since it becomes a link readers click (never `javascript:`)."""
+    link = _text(meta, "link", path)
+    parts = urlsplit(link)
+    if link and (parts.scheme.lower() not in ("http", "https") or not parts.netloc):
+        raise InputError(path, _line(meta, "link"), f"link {link!r} must be an http(s) URL")
+    return link or None
 
 
 def _text(meta: Mapping[str, Any], key: str, path: Path) -> str:
