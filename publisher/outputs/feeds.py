@@ -13,6 +13,7 @@ Atom and RSS get separate generators so each self link names its own file.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 from feedgen.feed import FeedGenerator
@@ -68,7 +69,9 @@ def _add(fg: FeedGenerator, entry: Entry) -> None:
         fe.author({"name": name})
     if entry.authors:
         fe.dc.dc_creator(entry.author)
-    fe.summary(entry.summary)
+    # RSS readers render <description> as HTML, so plain text must go in escaped (else a summary
+    # holding "<img onerror=…>" as words would run in them); Atom says the same with type="html".
+    fe.summary(html.escape(entry.summary, quote=False), type="html")
     if entry.content_html is not None:
         fe.content(absolute_links(entry.content_html, entry.link), type="html")
     for tag in entry.tags:
