@@ -78,13 +78,20 @@ def site_options(func: F) -> F:
         "--encoding",
         default="utf-8",
         show_default=True,
-        callback=lambda _ctx, _param, value: check_encoding(value),
+        callback=_known_encoding,
         help="Encoding of seed files (e.g. cp1252).",
     )(func)
     func = click.option("-v", "--verbose", is_flag=True, help="Log each step with a timestamp on stderr.")(
         func
     )
     return func
+
+
+def _known_encoding(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    try:
+        return check_encoding(value)
+    except PublisherError as exc:
+        raise click.BadParameter(str(exc).removeprefix("--encoding: ")) from None
 
 
 def say(text: str, err: bool = False, names: tuple[str, ...] = ()) -> None:
