@@ -60,8 +60,8 @@ def read_seed_file(seed: SeedFile, encoding: str = "utf-8") -> tuple[list[Piece]
         raise InputError(
             seed.path,
             None,
-            f"the file is {seed.size / 2**20:.0f} MiB; a seed file may hold at most "
-            f"{MAX_FILE_BYTES // 2**20} MiB (split it into several files)",
+            f"the file holds {seed.size:,} bytes, more than the {MAX_FILE_BYTES // 2**20} MiB "
+            "a seed file may hold; split it into several files",
         )
     text, warnings = decode(seed.path.read_bytes(), seed.path, encoding)
     return READERS[seed.path.suffix.lower()](text, seed.source, seed.path), warnings
