@@ -185,7 +185,18 @@ def test_slugs_stay_plain_whatever_the_title(title: str, slug: str) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["../x.html", "/etc/passwd", "posts/../../x", "a\0b", "posts/con.html", "NUL", "a\\b", "c:x", "a" * 256, ""],
+    [
+        "../x.html",
+        "/etc/passwd",
+        "posts/../../x",
+        "a\0b",
+        "posts/con.html",
+        "NUL",
+        "a\\b",
+        "c:x",
+        "a" * 256,
+        "",
+    ],
 )
 def test_output_names_cannot_leave_the_output_folder(name: str) -> None:
     with pytest.raises(PublisherError, match="refusing to write outside the output folder"):
@@ -236,7 +247,9 @@ def test_env_secrets_by_name_and_by_setting() -> None:
 
 
 def test_redacting_formatter_masks_log_lines() -> None:
-    record = logging.LogRecord("publisher", logging.INFO, __file__, 1, "fetch %s", ("https://u:pw1234@h/",), None)
+    record = logging.LogRecord(
+        "publisher", logging.INFO, __file__, 1, "fetch %s", ("https://u:pw1234@h/",), None
+    )
     assert RedactingFormatter("%(message)s", ["pw1234"]).format(record) == f"fetch https://u:{MASK}@h/"
 
 
