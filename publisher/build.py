@@ -8,26 +8,29 @@ written, so a bad piece leaves the output folder exactly as it was.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from . import __version__, clock
+from . import __version__, clock, websub
 from .config import Settings
 from .entry import Entry, newest_first
 from .extract.entries import Record, make_drafts
 from .extract.identity import settle
 from .outputs import digest as digest_output
-from .outputs.feeds import render_atom, render_rss
+from .outputs.catalog import make_catalog
 from .outputs.pages import render_pages
-from .outputs.site import ATOM, DIGEST_HTML, DIGEST_TEXT, RSS, STYLE, Site, page_path
+from .outputs.site import DIGEST_HTML, DIGEST_TEXT, STYLE, XSL, Site, page_path
+from .outputs.syndication import families, render_feeds, topics
 from .outputs.templates import BUNDLED, make_environment, templates_digest
 from .publish import Manifest, build_lock, publish
 from .sources import Paragraph, Piece, SeedFile, find_seed_files, read_seed_file
 from .state import State, open_state
 
 log = logging.getLogger("publisher")
+PENDING_PINGS = "websub_pending"
 
 
 @dataclass
@@ -39,31 +42,61 @@ class BuildResult:
     removed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unchanged: bool = False
+    pinged: list[str] = field(default_factory=list)
 
 
-def build(settings: Settings, *, wait: float = 0.0, encoding: str = "utf-8") -> BuildResult:
-    """Build the output folder from the seeds; a no-op when nothing changed."""
+def build(
+    settings: Settings, *, wait: float = 0.0, encoding: str = "utf-8", ping: bool = False
+) -> BuildResult:
+    """Build the output folder from the seeds; a no-op when nothing changed.
+
+    With `ping` and a `hub` configured, the hub is then told about every
+    subscription feed this build changed (and any a failed ping left over).
+    """
     with build_lock(settings.state.with_suffix(".lock"), wait), open_state(settings.state) as state:
-        now = clock.now()
-        log.info("scanning %s", settings.seeds)
-        files, warnings = find_seed_files(settings.seeds)
-        key = _build_key(settings, files, now, encoding)
-        if state.get("build_key") == key and _outputs_intact(settings, state):
-            log.info("nothing changed since the last build")
-            return BuildResult(warnings=warnings, unchanged=True)
-        log.info("reading %d seed files", len(files))
-        pieces = _read_pieces(files, state, encoding)
-        log.info("dating %d pieces", len(pieces))
-        entries, records = _entries(pieces, settings, state.known_entries(), now)
-        log.info("rendering outputs for %d entries", len(entries))
-        outputs = list(render_outputs(entries, settings))
-        state.save_entries(records)
-        log.info("publishing to %s", settings.out)
-        done = publish(settings.out, outputs, state.outputs(settings.out))
-        state.save_outputs(settings.out, done.manifest)
-        state.put("build_key", key)
-        log.info("wrote %d files, removed %d", len(done.written), len(done.removed))
-        return BuildResult(newest_first(entries), done.written, done.removed, warnings)
+        result = _build(settings, state, encoding)
+        if ping and settings.hub:
+            _ping_hub(settings, state, result)
+        return result
+
+
+def _build(settings: Settings, state: State, encoding: str) -> BuildResult:
+    now = clock.now()
+    log.info("scanning %s", settings.seeds)
+    files, warnings = find_seed_files(settings.seeds)
+    key = _build_key(settings, files, now, encoding)
+    if state.get("build_key") == key and _outputs_intact(settings, state):
+        log.info("nothing changed since the last build")
+        return BuildResult(warnings=warnings, unchanged=True)
+    log.info("reading %d seed files", len(files))
+    pieces = _read_pieces(files, state, encoding)
+    log.info("dating %d pieces", len(pieces))
+    entries, records = _entries(pieces, settings, state.known_entries(), now)
+    log.info("rendering outputs for %d entries", len(entries))
+    outputs = list(render_outputs(entries, settings, now))
+    state.save_entries(records)
+    log.info("publishing to %s", settings.out)
+    done = publish(settings.out, outputs, state.outputs(settings.out))
+    state.save_outputs(settings.out, done.manifest)
+    state.put("build_key", key)
+    log.info("wrote %d files, removed %d", len(done.written), len(done.removed))
+    return BuildResult(newest_first(entries), done.written, done.removed, warnings)
+
+
+def _ping_hub(settings: Settings, state: State, result: BuildResult) -> None:
+    """Announce the changed subscription feeds (and those whose last ping failed) to the WebSub hub."""
+    written = set(result.written)
+    changed = [path for path in topics(make_catalog(result.entries, settings.base_url)) if path in written]
+    pending = json.loads(state.get(PENDING_PINGS) or "[]")
+    urls = list(dict.fromkeys([*pending, *(settings.url(path) for path in changed)]))
+    log.info("announcing %d feeds to %s", len(urls), settings.hub)
+    failed = websub.ping(settings.hub, urls)
+    state.put(PENDING_PINGS, json.dumps(sorted(failed)))
+    result.pinged = [url for url in urls if url not in failed]
+    result.warnings += [
+        f"WebSub hub {settings.hub} did not take {url} ({reason}); will retry on the next build --ping"
+        for url, reason in failed.items()
+    ]
 
 
 def check(settings: Settings, *, encoding: str = "utf-8") -> BuildResult:
@@ -78,21 +111,24 @@ def check(settings: Settings, *, encoding: str = "utf-8") -> BuildResult:
     return BuildResult(newest_first(entries), warnings=warnings)
 
 
-def render_outputs(entries: list[Entry], settings: Settings) -> Iterator[tuple[str, bytes]]:
+def render_outputs(
+    entries: list[Entry], settings: Settings, now: datetime | None = None
+) -> Iterator[tuple[str, bytes]]:
     """Every output file, pages first and feeds last (the order they are published in)."""
     site = Site.from_settings(settings)
     env = make_environment(settings.templates, settings.tz)
-    yield STYLE, _style(settings)
-    yield from render_pages(env, entries, site)
+    catalog = make_catalog(entries, settings.base_url)
+    feeds = families(entries, site, catalog, now or clock.now())
+    yield STYLE, _asset(settings, STYLE)
+    yield XSL, _asset(settings, XSL)
+    yield from render_pages(env, entries, site, catalog, [f for f in feeds if f.folder])
     digest = digest_output.select_digest(
         entries, site, settings.digest_size, settings.mail.subject, settings.mail.unsubscribe
     )
     if digest:
         yield DIGEST_HTML, digest_output.render_digest_html(env, digest, site).encode()
         yield DIGEST_TEXT, digest_output.render_digest_text(env, digest, site).encode()
-    newest = newest_first(entries)[: settings.feed_size]
-    yield ATOM, render_atom(newest, site)
-    yield RSS, render_rss(newest, site)
+    yield from render_feeds(feeds, site, settings.feed_size)
 
 
 def _entries(
@@ -159,6 +195,7 @@ def _outputs_intact(settings: Settings, state: State) -> bool:
     return bool(manifest)
 
 
-def _style(settings: Settings) -> bytes:
-    custom = settings.templates / STYLE if settings.templates else None
-    return (custom if custom and custom.is_file() else BUNDLED / STYLE).read_bytes()
+def _asset(settings: Settings, name: str) -> bytes:
+    """A file copied as it is (style sheet, feed style sheet): the user's version if they have one."""
+    custom = settings.templates / name if settings.templates else None
+    return (custom if custom and custom.is_file() else BUNDLED / name).read_bytes()

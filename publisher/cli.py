@@ -19,9 +19,10 @@ import click
 
 from . import __version__
 from .build import BuildResult, build, check
-from .config import Settings, load_settings
-from .errors import PublisherError
+from .config import CONFIG_NAME, Settings, load_settings
+from .errors import ConfigError, PublisherError
 from .outputs.templates import longdate
+from .serve import serve, watched
 
 EXIT_CODES = """\b
 Exit status:
@@ -94,6 +95,7 @@ def main() -> None:
     Put pieces in seeds/ (.txt dumps, .md with front matter), then:
       publisher check     see what each piece becomes, write nothing
       publisher build     write dist/ (feeds, pages, digest)
+      publisher serve     preview dist/ on 127.0.0.1, rebuilding on changes
     """
 
 
@@ -107,23 +109,62 @@ def main() -> None:
     metavar="SECONDS",
     help="Wait this long for another build to finish.",
 )
+@click.option(
+    "--ping",
+    is_flag=True,
+    help="Tell the WebSub hub (the `hub` setting) which subscription feeds changed.",
+)
 @reports_errors
 def build_command(
-    config: Path | None, seeds: Path | None, out: Path | None, encoding: str, verbose: bool, wait: float
+    config: Path | None,
+    seeds: Path | None,
+    out: Path | None,
+    encoding: str,
+    verbose: bool,
+    wait: float,
+    ping: bool,
 ) -> None:
     """Build the output folder from the seeds.
 
     Safe to run from cron every few minutes: a rebuild with nothing changed
     touches no file, every file is replaced atomically, and only one build
-    runs at a time.
+    runs at a time. With --ping, the hub hears only about feeds whose bytes
+    changed (a ping the hub refused is retried on the next --ping).
     """
-    result = build(_settings(config, seeds, out, verbose), wait=wait, encoding=encoding)
+    settings = _settings(config, seeds, out, verbose)
+    if ping and not settings.hub:
+        raise ConfigError(config or CONFIG_NAME, None, "--ping needs a hub: set hub = \"https://…\"")
+    result = build(settings, wait=wait, encoding=encoding, ping=ping)
     _warn(result)
     if sys.stdout.isatty():
         click.echo(_summary(result))
 
 
 main.add_command(build_command, "build")
+
+
+@main.command("serve", epilog=EXIT_CODES)
+@site_options
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    help="Port on 127.0.0.1 (default: base_url's port if it is local, else 8000; 0: any free port).",
+)
+@reports_errors
+def serve_command(
+    config: Path | None, seeds: Path | None, out: Path | None, encoding: str, verbose: bool, port: int | None
+) -> None:
+    """Preview the site: build, serve the output folder on 127.0.0.1, and
+    rebuild whenever seeds/, the templates or the configuration change.
+    """
+    config_file = Path.cwd() / (config or CONFIG_NAME)
+    serve(
+        lambda: _settings(config, seeds, out, verbose),
+        lambda settings: watched(settings, config_file),
+        port,
+        lambda line: click.echo(line, err=line.startswith("publisher:")),
+        encoding,
+    )
 
 
 @main.command("check", epilog=EXIT_CODES)
@@ -163,9 +204,13 @@ def _warn(result: BuildResult) -> None:
 
 
 def _summary(result: BuildResult) -> str:
+    pinged = f" Told the WebSub hub about {len(result.pinged)} feeds." if result.pinged else ""
     if result.unchanged:
-        return "Nothing changed; no file written."
-    return f"{len(result.entries)} entries; wrote {len(result.written)} files, removed {len(result.removed)}."
+        return "Nothing changed; no file written." + pinged
+    return (
+        f"{len(result.entries)} entries; wrote {len(result.written)} files, removed {len(result.removed)}."
+        + pinged
+    )
 
 
 def _parse_day(value: str) -> datetime:

@@ -51,6 +51,7 @@ class Settings:
     timezone: str = "UTC"
     feed_size: int = 50
     digest_size: int = 20
+    hub: str = ""
     seeds: Path = Path("seeds")
     out: Path = Path("dist")
     state: Path = Path(".publisher/state.db")
@@ -159,9 +160,13 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
     )
 
 
+def _is_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in value)
+
+
 def _validate(settings: Settings, source: str) -> None:
-    parts = urlsplit(settings.base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if not _is_http_url(settings.base_url):
         raise ConfigError(
             source, None, f"base_url must be an absolute http(s) URL, not {settings.base_url!r}"
         )
@@ -174,6 +179,8 @@ def _validate(settings: Settings, source: str) -> None:
     for name in ("feed_size", "digest_size"):
         if getattr(settings, name) < 1:
             raise ConfigError(source, None, f"{name} must be at least 1")
+    if settings.hub and not _is_http_url(settings.hub):
+        raise ConfigError(source, None, f"hub must be an absolute http(s) URL, not {settings.hub!r}")
     if settings.mail.smtp_security not in ("starttls", "tls", "none"):
         raise ConfigError(source, None, "mail.smtp_security must be starttls, tls or none")
     if not settings.language or not settings.language.replace("-", "").isalnum():

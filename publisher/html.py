@@ -19,7 +19,11 @@ from cmarkgfm.cmark import Options
 _CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_SOURCEPOS | Options.CMARK_OPT_SMART
 _TAGS = nh3.ALLOWED_TAGS - {"center", "acronym", "tt", "strike", "map", "area"}
 _URL_SCHEMES = {"http", "https", "mailto"}
-_TAG = re.compile(r"<[^>]*>")
+# Only what looks like a tag or a comment: "a < b" and "I <3 it" are text, not markup.
+_TAG = re.compile(r"<!--.*?-->|</?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>", re.DOTALL)
+_INLINE = frozenset(
+    "a abbr b bdi bdo cite code data del dfn em i ins kbd mark q s samp small span strong sub sup time u var".split()
+)
 _SPACE = re.compile(r"\s+")
 _BLOCK = re.compile(r'<p data-sourcepos="(\d+):[^"]*">(.*?)</p>', re.DOTALL)
 _URL_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
@@ -49,8 +53,16 @@ def sanitize(fragment: str) -> str:
 
 
 def plain_text(fragment: str) -> str:
-    """Text of an HTML fragment: tags dropped, entities decoded, white space folded."""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip()
+    """Text of an HTML fragment: tags dropped, entities decoded, white space folded.
+
+    An inline tag vanishes ("un<em>believ</em>able" is one word); any other
+    tag (`<br>`, `<p>`, `<li>`) separates words.
+    """
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(_tag_gap, fragment))).strip()
+
+
+def _tag_gap(match: re.Match[str]) -> str:
+    return "" if (match.group(1) or "").lower() in _INLINE else " "
 
 
 def paragraphs_html(paragraphs: list[str]) -> str:

@@ -12,6 +12,8 @@ from ..config import Settings
 
 ATOM = "atom.xml"
 RSS = "rss.xml"
+JSON_FEED = "feed.json"
+XSL = "feed.xsl"
 INDEX = "index.html"
 DIGEST_HTML = "digest.html"
 DIGEST_TEXT = "digest.txt"
@@ -33,9 +35,15 @@ class Site:
     language: str
     atom_url: str
     rss_url: str
+    json_url: str
     digest_url: str
     style_url: str
     timezone: str
+    hub: str = ""
+
+    def absolute(self, path: str) -> str:
+        """The URL of an output file, from its path under the output folder."""
+        return self.url + path
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Site:
@@ -48,7 +56,9 @@ class Site:
             language=settings.language,
             atom_url=settings.url(ATOM),
             rss_url=settings.url(RSS),
+            json_url=settings.url(JSON_FEED),
             digest_url=settings.url(DIGEST_HTML),
             style_url=settings.url(STYLE),
             timezone=settings.timezone,
+            hub=settings.hub,
         )
