@@ -133,6 +133,9 @@ def _build(cls: type[Any], data: dict[str, Any], source: str, prefix: str) -> An
     return cls(**values)
 
 
+_KINDS: dict[Any, str] = {int: "a whole number", str: "text", Path: "a path"}
+
+
 def _coerce(value: Any, kind: Any, source: str, name: str) -> Any:
     allowed = typing.get_args(kind) if isinstance(kind, types.UnionType) else (kind,)
     for option in allowed:
@@ -142,8 +145,8 @@ def _coerce(value: Any, kind: Any, source: str, name: str) -> Any:
             return value
         if option is str and isinstance(value, str):
             return value
-    wanted = " or ".join(getattr(a, "__name__", str(a)) for a in allowed if a is not type(None))
-    raise ConfigError(source, None, f"{name} must be a {wanted}, not {value!r}")
+    wanted = " or ".join(_KINDS.get(a, str(a)) for a in allowed if a is not type(None))
+    raise ConfigError(source, None, f"{name} must be {wanted}, not {value!r}")
 
 
 def _resolve_paths(settings: Settings, base: Path) -> Settings:

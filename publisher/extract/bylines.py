@@ -12,7 +12,7 @@ import re
 
 _WORD = r"(?:[A-Z][\w'’\-]*\.?|[A-Z]\.)"
 _PARTICLE = r"(?:de|da|del|der|van|von|bin|al|la|le|di|du)"
-_NAME = rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,3}}"
+_NAME = rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+){{0,2}}{_WORD}){{1,3}}"
 _BIO = re.compile(
     rf"^(?P<names>{_NAME}(?:\s*,\s*{_NAME})*(?:,?\s+and\s+{_NAME})?)\s+(?P<verb>is|are|was|were|writes|teaches)\b(?P<rest>.+)$",
     re.DOTALL,

@@ -57,7 +57,7 @@ WEEKDAYS = {
     for name in names
 }
 SHORTLY_BEFORE = timedelta(days=31)
-WEEKDAY_SEARCH_YEARS = 12
+RECENT = timedelta(days=366)  # a year-less date with a weekday names a day of the past year
 WEEKDAY_REACH = 24  # characters before a date in which a weekday counts as its own
 
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
@@ -116,7 +116,9 @@ def strong_date(mention: Mention, now: date) -> date | None:
     """A date that needs no reference: a full date, or one whose weekday fixes the year.
 
     A full date after `now` is a plan, not the piece's date, and is ignored.
-    For a weekday-confirmed date, the latest matching year not after `now`.
+    A year-less date with a weekday is taken in the past year, and only when
+    the weekday matches: writers drop the year only for recent days, and
+    within one year a day and weekday pick exactly one date.
     """
     if mention.year is not None:
         candidate = _make(mention.year, mention.month, mention.day)
@@ -129,9 +131,9 @@ def strong_date(mention: Mention, now: date) -> date | None:
         return None
     if mention.weekday is None:
         return None
-    for year in range(now.year, now.year - WEEKDAY_SEARCH_YEARS, -1):
+    for year in (now.year, now.year - 1):
         candidate = _make(year, mention.month, mention.day)
-        if candidate and candidate <= now and candidate.weekday() == mention.weekday:
+        if candidate and timedelta(0) <= now - candidate <= RECENT and candidate.weekday() == mention.weekday:
             return candidate
     return None
 

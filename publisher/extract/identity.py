@@ -14,6 +14,7 @@ changed. This module decides; `state.py` remembers.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 from difflib import SequenceMatcher
 
@@ -36,17 +37,37 @@ def settle(
     taken = {r.slug for r in matches.values()}
     new = [d for d in drafts if id(d) not in matches]
     slugs = _new_slugs(new, taken | {r.slug for r in known.values()})
-    entries: list[Entry] = []
-    records: list[Record] = []
     for offset, draft in enumerate(new):
         # Pieces first seen together get times a second apart (file order, first newest),
         # so no two entries ever share a timestamp and order stays deterministic.
         matches[id(draft)] = _new_record(draft, slugs[id(draft)], now - timedelta(seconds=offset), host, tz)
-    for draft in drafts:
-        record = _advance(matches[id(draft)], draft, now)
-        records.append(record)
-        entries.append(draft.finish(record, link_for(record.slug)))
+    records = _distinct_updates([_advance(matches[id(d)], d, now) for d in drafts], known)
+    entries = [d.finish(r, link_for(r.slug)) for d, r in zip(drafts, records, strict=True)]
     return entries, records
+
+
+def _distinct_updates(records: list[Record], known: dict[str, Record]) -> list[Record]:
+    """No two entries may share an `updated` time (feed readers and the W3C validator flag it).
+
+    Times already remembered are kept as they are; a time new in this build
+    (a new entry, an edit, or several pieces sharing one metadata date) moves
+    a second later until it is free. Order is (time, id), so the result does
+    not depend on file order, and once remembered it never moves again.
+    """
+    used: set[datetime] = set()
+    kept = []
+    for record in sorted(records, key=lambda r: (r.updated, r.id)):
+        if record.id in known and known[record.id].updated == record.updated not in used:
+            kept.append(record)
+            used.add(record.updated)
+    moved: dict[str, Record] = {}
+    for record in sorted((r for r in records if r not in kept), key=lambda r: (r.updated, r.id)):
+        updated = record.updated
+        while updated in used:
+            updated += timedelta(seconds=1)
+        used.add(updated)
+        moved[record.id] = replace(record, updated=updated)
+    return [moved.get(r.id, r) for r in records]
 
 
 def _match(drafts: list[Draft], known: dict[str, Record]) -> dict[int, Record]:

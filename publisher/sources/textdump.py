@@ -50,10 +50,13 @@ def _paragraphs(body: str, first_line: int) -> list[Paragraph | None]:
     block: list[tuple[int, str]] = []
 
     def flush() -> None:
-        out.extend(_block_paragraphs(block))
+        out.extend(_block_paragraphs(block, wrapped))
         block.clear()
 
-    for offset, raw in enumerate(body.split("\n")):
+    lines = body.split("\n")
+    # Only a file that uses blank lines between paragraphs can be hard-wrapped.
+    wrapped = any(not line.strip() for line in "\n".join(lines).strip().split("\n"))
+    for offset, raw in enumerate(lines):
         line = raw.strip()
         if _SEPARATOR.match(line):
             flush()
@@ -66,12 +69,13 @@ def _paragraphs(body: str, first_line: int) -> list[Paragraph | None]:
     return out
 
 
-def _block_paragraphs(block: list[tuple[int, str]]) -> list[Paragraph]:
-    """A block of lines is one hard-wrapped paragraph when every line but the
-    last is short; otherwise each line is a paragraph of its own (the dump style).
+def _block_paragraphs(block: list[tuple[int, str]], wrapped: bool) -> list[Paragraph]:
+    """In a file with blank lines, a block is one hard-wrapped paragraph when
+    every line but its last is short; otherwise each line is a paragraph of its
+    own (the dump style, and always so in a file without blank lines).
     """
     if not block:
         return []
-    if len(block) > 1 and all(len(text) <= WRAP_WIDTH for _, text in block[:-1]):
+    if wrapped and len(block) > 1 and all(len(text) <= WRAP_WIDTH for _, text in block[:-1]):
         return [Paragraph(" ".join(text for _, text in block), block[0][0])]
     return [Paragraph(text, number) for number, text in block]

@@ -1,0 +1,95 @@
+"""Each command through click's CliRunner: output, exit codes, error paths."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from publisher import __version__
+from publisher.cli import main
+from publisher.publish import build_lock
+
+Write = Callable[[str, str | bytes], Path]
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def snapshot(folder: Path) -> dict[Path, tuple[bytes, int]]:
+    return {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
+
+
+def test_build_is_silent_when_not_on_a_terminal(project: Path) -> None:
+    assert invoke("build") == (0, "", "")
+    assert (project / "dist" / "atom.xml").is_file()
+
+
+def test_build_verbose_logs_steps_with_timestamps(project: Path) -> None:
+    code, _, err = invoke("build", "--verbose")
+    assert code == 0
+    lines = err.splitlines()
+    assert any("reading 1 seed files" in line for line in lines)
+    assert all(line[:4].isdigit() and line[4] == "-" for line in lines)
+
+
+def test_build_options_choose_folders(project: Path) -> None:
+    (project / "seeds").rename(project / "pieces")
+    assert invoke("build", "--seeds", "pieces", "--out", "public")[0] == 0
+    assert (project / "public" / "rss.xml").is_file()
+
+
+def test_check_prints_a_table_and_writes_nothing(project: Path) -> None:
+    code, out, _ = invoke("check")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["DATE", "FROM", "KIND", "AUTHOR", "TITLE"]
+    assert any(line.split()[:5] == ["2", "January", "2026", "text", "excerpt"] for line in lines)
+    assert any("Michael Mazza" in line and "full" in line and "first-seen" in line for line in lines)
+    assert lines[-1] == "5 entries, 0 warnings"
+    assert not (project / "dist").exists() and not (project / ".publisher").exists()
+
+
+def test_version_and_help(project: Path) -> None:
+    assert invoke("--version")[1] == f"publisher, version {__version__}\n"
+    code, out, _ = invoke("build", "--help")
+    assert code == 0 and "75  another build holds the lock" in out and "--wait SECONDS" in out
+
+
+def test_bad_input_is_one_line_exit_1_and_dist_untouched(project: Path, write_seed: Write) -> None:
+    assert invoke("build")[0] == 0
+    before = snapshot(project / "dist")
+    write_seed("broken.md", "---\ndate: the day after\n---\nBody.\n")
+    code, out, err = invoke("build")
+    assert code == 1 and out == ""
+    assert (
+        err
+        == f"publisher: error: {project / 'seeds' / 'broken.md'}:2: date: 'the day after' is not a date (try 2026-01-02 or 2026-01-02T08:30:00+01:00)\n"
+    )
+    assert snapshot(project / "dist") == before
+
+
+def test_bad_configuration_is_exit_1(project: Path) -> None:
+    (project / "publisher.toml").write_text("feed_size = -1\n")
+    code, _, err = invoke("check")
+    assert code == 1 and err.strip().endswith("feed_size must be at least 1")
+
+
+def test_usage_errors_are_exit_2(project: Path) -> None:
+    assert invoke("build", "--no-such-option")[0] == 2
+    assert invoke("publish")[0] == 2
+
+
+def test_missing_seeds_folder(project: Path) -> None:
+    code, _, err = invoke("build", "--seeds", "nowhere")
+    assert code == 1 and "nowhere: the seeds folder does not exist" in err
+
+
+def test_a_held_lock_is_exit_75_with_one_line(project: Path) -> None:
+    with build_lock(project / ".publisher" / "state.lock"):
+        code, _, err = invoke("build")
+    assert code == 75
+    assert err.count("\n") == 1 and "another build is running" in err

@@ -1,0 +1,142 @@
+"""The built folder as readers see it: feeds through feedparser, pages and the digest through html5lib."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import feedparser
+import html5lib
+import pytest
+
+from publisher import BuildResult, Settings, build
+
+NS = {"h": "http://www.w3.org/1999/xhtml"}
+
+
+@pytest.fixture
+def built(settings: Settings) -> BuildResult:
+    return build(settings)
+
+
+def parse_html(path: Path):  # type: ignore[no-untyped-def]
+    return html5lib.parse(path.read_bytes(), treebuilder="etree", namespaceHTMLElements=True)
+
+
+def local_file(settings: Settings, url: str) -> Path:
+    assert url.startswith(settings.base_url), url
+    path = urlsplit(url).path.lstrip("/")
+    return settings.out / (path + "index.html" if path.endswith("/") or not path else path)
+
+
+@pytest.mark.parametrize(("name", "version"), [("atom.xml", "atom10"), ("rss.xml", "rss20")])
+def test_feeds_parse_cleanly_newest_first(
+    settings: Settings, built: BuildResult, name: str, version: str
+) -> None:
+    feed = feedparser.parse((settings.out / name).read_bytes())
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert feed.version == version
+    assert feed.feed.language == "en"
+    self_links = [link.href for link in feed.feed.links if link.rel == "self"]
+    assert self_links == [settings.url(name)]
+    published = [e.published_parsed for e in feed.entries]
+    assert published == sorted(published, reverse=True)
+    assert [e.id for e in feed.entries] == [e.id for e in built.entries]
+    assert [e.title for e in feed.entries] == [e.title for e in built.entries]
+
+
+@pytest.mark.parametrize("name", ["atom.xml", "rss.xml"])
+def test_feed_entries_carry_content_authors_and_excerpts(
+    settings: Settings, built: BuildResult, name: str
+) -> None:
+    feed = feedparser.parse((settings.out / name).read_bytes())
+    items = {e.id: e for e in feed.entries}
+    for entry in built.entries:
+        item = items[entry.id]
+        assert item.link == entry.link
+        if entry.is_excerpt:
+            assert "content" not in item
+            assert item.summary.endswith("…")
+        else:
+            assert "吳志中" in item.content[0].value
+            assert "“the development of ‘T-Dome,’" in item.content[0].value
+            assert item.author == "Michael Mazza"
+
+
+def test_feed_date_is_the_newest_entrys_not_the_build_time(settings: Settings, built: BuildResult) -> None:
+    atom = feedparser.parse((settings.out / "atom.xml").read_bytes())
+    newest = max(e.updated for e in built.entries)
+    assert atom.feed.updated == newest.isoformat()
+
+
+def test_rebuild_with_no_change_is_byte_identical(settings: Settings, built: BuildResult) -> None:
+    before = {p: p.read_bytes() for p in settings.out.rglob("*") if p.is_file()}
+    settings.state.unlink()  # even a full rebuild from scratch state...
+    for wal in settings.state.parent.glob("state.db-*"):
+        wal.unlink()
+    result = build(settings)
+    # ...gives the same ids and dated entries; only first-seen times can move.
+    assert {e.id for e in result.entries if e.date_source.value == "text"} == {
+        e.id for e in built.entries if e.date_source.value == "text"
+    }
+    again = build(settings)
+    assert again.unchanged
+    assert {p: p.read_bytes() for p in settings.out.rglob("*") if p.is_file()}.keys() == before.keys()
+
+
+def test_every_link_in_feeds_and_digest_resolves_to_a_file(settings: Settings, built: BuildResult) -> None:
+    links = set()
+    for name in ("atom.xml", "rss.xml"):
+        feed = feedparser.parse((settings.out / name).read_bytes())
+        links |= {link.href for e in feed.entries for link in e.links}
+    digest = parse_html(settings.out / "digest.html")
+    links |= {a.get("href") for a in digest.iterfind(".//h:a", NS)}
+    links.discard(None)
+    assert len(links) >= 6
+    for url in links:
+        assert local_file(settings, url).is_file(), url
+
+
+def test_pages_carry_feed_autodiscovery(settings: Settings, built: BuildResult) -> None:
+    pages = [settings.out / "index.html", *(settings.out / "posts").glob("*.html")]
+    assert len(pages) == 6
+    for page in pages:
+        tree = parse_html(page)
+        assert tree.get("lang") == "en"
+        alternates = {
+            (link.get("type"), link.get("href"))
+            for link in tree.iterfind(".//h:link", NS)
+            if link.get("rel") == "alternate"
+        }
+        assert alternates == {
+            ("application/atom+xml", settings.url("atom.xml")),
+            ("application/rss+xml", settings.url("rss.xml")),
+        }
+
+
+def test_excerpt_pages_say_they_are_excerpts(settings: Settings, built: BuildResult) -> None:
+    for entry in built.entries:
+        text = (settings.out / "posts" / f"{entry.slug}.html").read_text(encoding="utf-8")
+        assert ("Excerpt" in text) is entry.is_excerpt
+        assert entry.title.replace("’", "&#8217;") in text or entry.title in text
+
+
+def test_digest_is_inlined_email_html(settings: Settings, built: BuildResult) -> None:
+    tree = parse_html(settings.out / "digest.html")
+    assert tree.get("lang") == "en" and tree.get("dir") == "ltr"
+    tables = list(tree.iterfind(".//h:table", NS))
+    assert tables and all(t.get("role") == "presentation" for t in tables)
+    styled = [el for el in tree.iter() if el.get("style")]
+    assert len(styled) > 20
+    assert all(img.get("alt") is not None for img in tree.iterfind(".//h:img", NS))
+    style = "".join(s.text or "" for s in tree.iterfind(".//h:style", NS))
+    assert "@media only screen and (max-width: 620px)" in style and "!important" in style
+    assert 'height="auto"' not in (settings.out / "digest.html").read_text(encoding="utf-8")
+    titles = [a.text for a in tree.iterfind(".//h:h2/h:a", NS)]
+    assert titles == [e.title for e in built.entries if e.is_excerpt]
+    assert "Read more" in (settings.out / "digest.txt").read_text(encoding="utf-8")
+
+
+def test_digest_text_keeps_non_ascii(settings: Settings, built: BuildResult) -> None:
+    text = (settings.out / "digest.txt").read_text(encoding="utf-8")
+    assert "彭珮雲" in text and "China’s" in text
