@@ -133,7 +133,7 @@ def build_command(
     """
     settings = _settings(config, seeds, out, verbose)
     if ping and not settings.hub:
-        raise ConfigError(config or CONFIG_NAME, None, "--ping needs a hub: set hub = \"https://…\"")
+        raise ConfigError(config or CONFIG_NAME, None, '--ping needs a hub: set hub = "https://…"')
     result = build(settings, wait=wait, encoding=encoding, ping=ping)
     _warn(result)
     if sys.stdout.isatty():

@@ -75,7 +75,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         self.send_header("Vary", "Accept")
         super().end_headers()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         log.info("%s %s", self.address_string(), format % args)
 
 
@@ -152,7 +152,9 @@ def _rebuild(settings: Settings, say: Callable[[str], None], encoding: str) -> N
     for warning in result.warnings:
         say(f"publisher: warning: {warning}")
     if not result.unchanged:
-        say(f"Built {len(result.entries)} entries: wrote {len(result.written)} files, removed {len(result.removed)}.")
+        say(
+            f"Built {len(result.entries)} entries: wrote {len(result.written)} files, removed {len(result.removed)}."
+        )
 
 
 def watched(settings: Settings, config: Path) -> list[Path]:

@@ -42,7 +42,7 @@ def _publish(hub: str, url: str, timeout: float) -> str:
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) only, checked in config
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             response.read()
             return ""
     except urllib.error.HTTPError as exc:

@@ -52,7 +52,9 @@ class Catalog:
 def make_catalog(entries: Sequence[Entry], base_url: str) -> Catalog:
     tags = _groups(entries, lambda e: e.tags, TAGS, base_url)
     authors = _groups(entries, lambda e: e.authors, AUTHORS, base_url)
-    urls = {(kind, name_key(g.name)): g.url for kind, groups in ((TAGS, tags), (AUTHORS, authors)) for g in groups}
+    urls = {
+        (kind, name_key(g.name)): g.url for kind, groups in ((TAGS, tags), (AUTHORS, authors)) for g in groups
+    }
     return Catalog(tags, authors, urls)
 
 
@@ -75,7 +77,14 @@ def _groups(
     groups = []
     for key in sorted(members, key=lambda k: slugs[k]):
         folder = f"{kind}/{slugs[key]}/"
-        groups.append(Group(min(spellings[key]), folder, base_url + folder, tuple(newest_first(list(members[key].values())))))
+        groups.append(
+            Group(
+                min(spellings[key]),
+                folder,
+                base_url + folder,
+                tuple(newest_first(list(members[key].values()))),
+            )
+        )
     return tuple(groups)
 
 

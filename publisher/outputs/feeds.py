@@ -18,9 +18,9 @@ editing the serialized text.
 
 from __future__ import annotations
 
-from lxml import etree
 from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from .feeditem import FeedItem, feed_item, xml_safe
 from .feedplan import FeedDoc, Format, Kind
@@ -96,9 +96,8 @@ def _generator(doc: FeedDoc, site: Site, fmt: Format) -> FeedGenerator:
     fg.author(_person(site.author, site.author_email))
     fg.generator(GENERATOR)
     items = [feed_item(e) for e in doc.entries]
-    updated = doc.updated
-    fg.updated(max((i.distinct_updated for i in items), default=updated) if fmt is Format.ATOM else updated)
-    fg.pubDate(max((i.published for i in items), default=updated))
+    fg.updated(doc.updated)
+    fg.pubDate(max((i.published for i in items), default=doc.updated))
     _history(fg.history, doc, site, fmt)
     for item in items:
         _add(fg, item)
