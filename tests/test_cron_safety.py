@@ -83,6 +83,7 @@ def test_editing_one_piece_changes_only_what_shows_it(settings: Settings) -> Non
         "index.html",
         "atom.xml",
         "rss.xml",
+        "feed.json",
         "digest.html",
         "digest.txt",
     }
