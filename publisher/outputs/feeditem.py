@@ -63,7 +63,8 @@ class FeedItem:
 
 
 def feed_item(entry: Entry) -> FeedItem:
-    content = absolute_links(entry.content_html, entry.link) if entry.content_html is not None else None
+    """The entry as feeds show it; an empty body (a Markdown piece with only a summary) is no content."""
+    content = absolute_links(entry.content_html, entry.link) if entry.content_html else None
     return FeedItem(
         id=xml_safe(entry.id),
         url=xml_safe(entry.link),
