@@ -11,9 +11,10 @@ newest `size` entries (by date) and the family also has archive documents
 at `<folder>archive/<n>/atom.xml` (and `rss.xml`, `feed.json`) that hold
 every entry, in pages of `size`:
 
-- entries fill pages in the order they arrived: by the day a build first saw
-  them, and within a day by date and id. A piece added later, whatever date
-  it carries, lands in the newest page, never in an older one;
+- entries fill pages in the order they arrived: by the time a build first
+  saw them, and among those one build met together, by date and id. A piece
+  added later, whatever date it carries, lands in the newest page, never in
+  an older one;
 - page n holds the entries numbered (n-1)*size+1 … n*size in that order;
   pages 1 … floor(total/size) are full, and the last page holds the rest
   (possibly none yet: a full page always has a successor to link to).
@@ -29,7 +30,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 
 from ..entry import Entry, newest_first
 
@@ -128,6 +129,6 @@ def archive_pages(entries: Sequence[Entry], size: int) -> list[list[Entry]]:
     return [ordered[start : start + size] for start in range(0, len(ordered) + 1, size)]
 
 
-def arrival_key(entry: Entry) -> tuple[date, datetime, str]:
-    """Archive order: the day an entry was first seen, then its date, then its id."""
-    return (entry.first_seen.astimezone(UTC).date(), entry.published, entry.id)
+def arrival_key(entry: Entry) -> tuple[datetime, datetime, str]:
+    """Archive order: when an entry was first seen, then its date, then its id."""
+    return (entry.first_seen, entry.published, entry.id)
