@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -25,12 +25,13 @@ from .outputs.pages import render_pages
 from .outputs.site import DIGEST_HTML, DIGEST_TEXT, STYLE, XSL, Site, page_path
 from .outputs.syndication import families, render_feeds, topics
 from .outputs.templates import BUNDLED, make_environment, templates_digest
-from .publish import Manifest, build_lock, publish
+from .publish import build_lock, intact, publish
 from .sources import Paragraph, Piece, SeedFile, find_seed_files, read_seed_file
 from .state import State, open_state
 
 log = logging.getLogger("publisher")
 PENDING_PINGS = "websub_pending"
+FEED_KEYS = "feed_keys"
 
 
 @dataclass
@@ -65,7 +66,9 @@ def _build(settings: Settings, state: State, encoding: str) -> BuildResult:
     log.info("scanning %s", settings.seeds)
     files, warnings = find_seed_files(settings.seeds)
     key = _build_key(settings, files, now, encoding)
-    if state.get("build_key") == key and _outputs_intact(settings, state):
+    previous = state.outputs(settings.out)
+    unchanged = intact(settings.out, previous)
+    if state.get("build_key") == key and previous and len(unchanged) == len(previous):
         log.info("nothing changed since the last build")
         return BuildResult(warnings=warnings, unchanged=True)
     log.info("reading %d seed files", len(files))
@@ -73,11 +76,13 @@ def _build(settings: Settings, state: State, encoding: str) -> BuildResult:
     log.info("dating %d pieces", len(pieces))
     entries, records = _entries(pieces, settings, state.known_entries(), now)
     log.info("rendering outputs for %d entries", len(entries))
-    outputs = list(render_outputs(entries, settings, now))
+    kept = {name: k for name, k in json.loads(state.get(FEED_KEYS) or "{}").items() if name in unchanged}
+    outputs = list(render_outputs(entries, settings, now, kept))
     state.save_entries(records)
     log.info("publishing to %s", settings.out)
-    done = publish(settings.out, outputs, state.outputs(settings.out))
+    done = publish(settings.out, [(name, data) for name, _, data in outputs], previous)
     state.save_outputs(settings.out, done.manifest)
+    state.put(FEED_KEYS, json.dumps({name: k for name, k, _ in outputs if k}, sort_keys=True))
     state.put("build_key", key)
     log.info("wrote %d files, removed %d", len(done.written), len(done.removed))
     return BuildResult(newest_first(entries), done.written, done.removed, warnings)
@@ -112,23 +117,31 @@ def check(settings: Settings, *, encoding: str = "utf-8") -> BuildResult:
 
 
 def render_outputs(
-    entries: list[Entry], settings: Settings, now: datetime | None = None
-) -> Iterator[tuple[str, bytes]]:
-    """Every output file, pages first and feeds last (the order they are published in)."""
+    entries: list[Entry],
+    settings: Settings,
+    now: datetime | None = None,
+    kept: Mapping[str, str] | None = None,
+) -> Iterator[tuple[str, str, bytes | None]]:
+    """(path, key, bytes) of every output file, pages first and feeds last (the order they are published in).
+
+    Feed files have keys (see syndication.py): one whose key is in `kept`
+    comes with bytes None, to be kept as it is. Other files have no key ("").
+    """
     site = Site.from_settings(settings)
     env = make_environment(settings.templates, settings.tz)
     catalog = make_catalog(entries, settings.base_url)
     feeds = families(entries, site, catalog, now or clock.now())
-    yield STYLE, _asset(settings, STYLE)
-    yield XSL, _asset(settings, XSL)
-    yield from render_pages(env, entries, site, catalog, [f for f in feeds if f.folder])
+    yield STYLE, "", _asset(settings, STYLE)
+    yield XSL, "", _asset(settings, XSL)
+    for path, data in render_pages(env, entries, site, catalog, [f for f in feeds if f.folder]):
+        yield path, "", data
     digest = digest_output.select_digest(
         entries, site, settings.digest_size, settings.mail.subject, settings.mail.unsubscribe
     )
     if digest:
-        yield DIGEST_HTML, digest_output.render_digest_html(env, digest, site).encode()
-        yield DIGEST_TEXT, digest_output.render_digest_text(env, digest, site).encode()
-    yield from render_feeds(feeds, site, settings.feed_size)
+        yield DIGEST_HTML, "", digest_output.render_digest_html(env, digest, site).encode()
+        yield DIGEST_TEXT, "", digest_output.render_digest_text(env, digest, site).encode()
+    yield from render_feeds(feeds, site, settings.feed_size, kept or {})
 
 
 def _entries(
@@ -180,19 +193,6 @@ def _build_key(settings: Settings, files: list[SeedFile], now: datetime, encodin
     for seed in files:
         digest.update(f"{seed.source}\0{seed.size}\0{seed.mtime_ns}\n".encode())
     return digest.hexdigest()
-
-
-def _outputs_intact(settings: Settings, state: State) -> bool:
-    """Are all our output files still there, as we wrote them (size and mtime)?"""
-    manifest: Manifest = state.outputs(settings.out)
-    for name, (_, size, mtime) in manifest.items():
-        try:
-            stat = (settings.out / name).stat()
-        except FileNotFoundError:
-            return False
-        if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
-            return False
-    return bool(manifest)
 
 
 def _asset(settings: Settings, name: str) -> bytes:

@@ -36,13 +36,20 @@ class Published:
     removed: list[str] = field(default_factory=list)
 
 
-def publish(out: Path, files: Iterable[tuple[str, bytes]], previous: Manifest) -> Published:
-    """Write `files` (relative path, bytes) under `out`, then remove our files that are gone."""
+def publish(out: Path, files: Iterable[tuple[str, bytes | None]], previous: Manifest) -> Published:
+    """Write `files` (relative path, bytes) under `out`, then remove our files that are gone.
+
+    Bytes of None mean "keep this file as it is": the caller has checked that
+    it is still as the manifest says (see `intact`) and that it would not change.
+    """
     out.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
     result = Published()
     folders: set[Path] = set()
     for name, data in files:
+        if data is None:
+            result.manifest[name] = previous[name]
+            continue
         target = out / safe_relative(name)
         entry = _unchanged(target, data, previous.get(name))
         if entry is None:
@@ -59,6 +66,19 @@ def publish(out: Path, files: Iterable[tuple[str, bytes]], previous: Manifest) -
     for folder in folders:
         _fsync_dir(folder)
     return result
+
+
+def intact(out: Path, manifest: Manifest) -> set[str]:
+    """The files of `manifest` still as we wrote them (same size and mtime)."""
+    found = set()
+    for name, (_, size, mtime) in manifest.items():
+        try:
+            stat = os.stat(os.path.join(out, name))
+        except OSError:
+            continue
+        if (stat.st_size, stat.st_mtime_ns) == (size, mtime):
+            found.add(name)
+    return found
 
 
 def write_atomic(target: Path, data: bytes) -> tuple[str, int, int]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,9 @@ import html5lib
 import pytest
 
 from publisher import BuildResult, Settings, build
+from publisher.build import FEED_KEYS, check, render_outputs
 from publisher.entry import Entry
+from publisher.state import open_state
 
 from .conftest import EPOCH
 from .feedsite import ATOM, PIECES, feed_files, history, make_site, url_of, xml
@@ -171,7 +174,26 @@ def test_full_archives_never_change_when_entries_arrive(
     result = build(site)
     assert by_title(result, "Late but old") and result.written
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in full} == before
-    assert not {p.relative_to(site.out).as_posix() for p in full} & set(result.written)
+    names = {p.relative_to(site.out).as_posix() for p in full}
+    assert not names & set(result.written)
+
+
+def test_full_archives_are_not_rendered_again(site: Settings, built: BuildResult, write_seed: Any) -> None:
+    with open_state(site.state) as state:
+        keys = json.loads(state.get(FEED_KEYS) or "{}")
+    full = {name for name in keys if "archive/" in name and name.split("/")[1] in ("1", "2")}
+    assert len(full) == 6
+    write_seed("late.md", "---\ntitle: Late\ndate: 2024-03-01\n---\nAn old piece added late.\n")
+    entries = check(site).entries
+    later = [
+        replace(e, first_seen=e.first_seen + timedelta(minutes=1)) if e.title == "Late" else e
+        for e in entries
+    ]
+    rendered = {name: data for name, _, data in render_outputs(later, site, kept=keys)}
+    assert all(rendered[name] is None for name in full)
+    # Only the last page takes the new piece; its newest two unchanged, the subscription feed is kept too.
+    assert rendered["archive/5/atom.xml"] and rendered["archive/4/atom.xml"] is None
+    assert rendered["atom.xml"] is None and rendered["archive/5/feed.json"]
 
 
 def test_a_damaged_full_archive_is_restored(

@@ -3,13 +3,23 @@
 The families and their documents are planned in `feedplan.py`; this module
 names the families, renders each document in each format and says which
 files are subscription feeds (the WebSub topics a hub is told about).
+
+Each document has a key: a hash of everything its bytes depend on (the
+publisher version, the site, the family, its place in the archive chain and
+every field of every entry it shows). A document whose key is the one the
+file on disk was written with is not rendered again. That is what keeps
+archives cheap: a full archive page's key never changes, so a site with
+thousands of entries renders its archives once, not on every build.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import hashlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import fields
 from datetime import datetime
 
+from .. import __version__
 from ..entry import Entry
 from .catalog import Catalog, Group
 from .feedplan import Family, FeedDoc, Format, Kind, plan
@@ -17,6 +27,7 @@ from .feeds import render_atom, render_rss
 from .jsonfeed import render_json
 from .site import Site
 
+ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 RENDERERS: dict[Format, Callable[[FeedDoc, Site], bytes]] = {
     Format.ATOM: render_atom,
     Format.RSS: render_rss,
@@ -47,13 +58,37 @@ def families(entries: Sequence[Entry], site: Site, catalog: Catalog, now: dateti
     ]
 
 
-def render_feeds(feed_families: Sequence[Family], site: Site, size: int) -> Iterator[tuple[str, bytes]]:
-    """(path, bytes) of every feed file: all archive pages first, then the subscription feeds they back."""
+def render_feeds(
+    feed_families: Sequence[Family], site: Site, size: int, kept: Mapping[str, str]
+) -> Iterator[tuple[str, str, bytes | None]]:
+    """(path, key, bytes) of every feed file, archive pages first, then the subscription feeds they back.
+
+    `kept` maps the paths of files still as the last build wrote them to
+    their keys; a file whose key is unchanged comes with bytes None: keep it.
+    """
     docs = [doc for family in feed_families for doc in plan(family, size)]
     docs.sort(key=lambda doc: doc.kind is not Kind.ARCHIVE)
     for doc in docs:
+        key = doc_key(doc, site)
         for fmt in Format:
-            yield doc.path(fmt), RENDERERS[fmt](doc, site)
+            path = doc.path(fmt)
+            yield path, key, None if kept.get(path) == key else RENDERERS[fmt](doc, site)
+
+
+def doc_key(doc: FeedDoc, site: Site) -> str:
+    """A hash of everything a document's bytes (in any format) are made from."""
+    family = doc.family
+    head = (__version__, repr(site), family.folder, family.title, family.description, family.page_url)
+    place = (doc.kind.value, doc.page, doc.prev_page, doc.next_page, doc.updated.isoformat())
+    digest = hashlib.sha256(repr((head, place)).encode())
+    for entry in doc.entries:
+        digest.update(repr(tuple(_stable(getattr(entry, name)) for name in ENTRY_FIELDS)).encode())
+    return digest.hexdigest()
+
+
+def _stable(value: object) -> object:
+    """A datetime as the text feeds print: a date read back from the state store has another tzinfo object."""
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def topics(catalog: Catalog) -> list[str]:
