@@ -94,6 +94,7 @@ def serve(
     """
     stop = stop or threading.Event()
     settings = load()
+    seen = snapshot(watch(settings))  # before building: a change made during the build is not missed
     _rebuild(settings, say, encoding)
     root = {"out": settings.out}
     handler = partial(_handler, root)
@@ -102,7 +103,6 @@ def serve(
     thread.start()
     say(f"Serving {settings.out} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
     try:
-        seen = snapshot(watch(settings))
         while not stop.wait(POLL_SECONDS):
             now = snapshot(watch(settings))
             if now != seen:
