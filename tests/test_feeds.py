@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -245,3 +246,15 @@ def test_feed_paths_are_stable_across_runs_and_orders(site: Settings, built: Bui
     second = sorted(p.relative_to(site.out).as_posix() for p in site.out.rglob("*") if p.is_file())
     assert first == second
     assert {"tags/food/atom.xml", "tags/travel/rss.xml", "authors/ana-lima/feed.json"} <= set(first)
+
+
+def test_pasted_markup_and_entities_in_a_text_dump_become_plain_text(site: Settings, write_seed: Any) -> None:
+    write_seed("pasted.txt", "AT&amp;T and <b>bold</b> news: a &quot;quoted&quot; claim today.\nMore text.\n")
+    entry = by_title(build(site), "AT&T")
+    assert entry.title == entry.summary == 'AT&T and bold news: a "quoted" claim today.'
+    atom = (site.out / "atom.xml").read_text(encoding="utf-8")
+    assert '<summary>AT&amp;T and bold news: a "quoted" claim today.</summary>' in atom
+    for name in ("atom.xml", "rss.xml"):
+        item = next(e for e in feedparser.parse((site.out / name).read_bytes()).entries if e.id == entry.id)
+        # RSS descriptions are HTML to feedparser, which gives them back escaped.
+        assert item.title == entry.title and html.unescape(item.summary) == entry.summary

@@ -122,11 +122,14 @@ def _draft(piece: Piece, path: Path, reference: date, tz: tzinfo, now: datetime)
     texts = [p.text for p in piece.paragraphs]
     excerpt = _is_excerpt(piece)
     # Titles and summaries are plain text everywhere: markup dropped, entities decoded (escaped once, on output).
+    # A text dump's paragraphs are raw, so a pasted "<b>" or "&amp;" must not reach them as markup.
     title = plain_text(
         _text(meta, "title", path) or derive_title(texts[0] if texts else _text(meta, "summary", path))
     )
     authors = _authors(piece, path)
-    summary = plain_text(_text(meta, "summary", path)) or (excerpt_summary(texts) if excerpt else texts[0])
+    summary = plain_text(_text(meta, "summary", path)) or plain_text(
+        excerpt_summary(texts) if excerpt else texts[0]
+    )
     content = None if excerpt else (piece.html if piece.html is not None else paragraphs_html(texts))
     tags = _tags(meta, path)
     published, source = _published(piece, path, reference, tz, now)
