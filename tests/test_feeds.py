@@ -258,3 +258,17 @@ def test_pasted_markup_and_entities_in_a_text_dump_become_plain_text(site: Setti
         item = next(e for e in feedparser.parse((site.out / name).read_bytes()).entries if e.id == entry.id)
         # RSS descriptions are HTML to feedparser, which gives them back escaped.
         assert item.title == entry.title and html.unescape(item.summary) == entry.summary
+
+
+def test_rss_plain_text_uses_character_references(project: Path, write_seed: Any) -> None:
+    site = make_site(project, 'title = "Tom & Jerry <Blog>"\nbase_url = "https://example.org/blog/"\n')
+    write_seed("qa.md", "---\ntitle: 'Q&A: is x <y?'\ndate: 2025-12-01\ntags: [x<y, R&D]\n---\nYes.\n")
+    build(site)
+    rss = (site.out / "rss.xml").read_text(encoding="utf-8")
+    assert "<title>Tom &#x26; Jerry &#x3C;Blog&gt;</title>" in rss
+    assert "<title>Q&#x26;A: is x &#x3C;y?</title>" in rss
+    assert "<category>x&#x3C;y</category>" in rss and "<category>R&#x26;D</category>" in rss
+    feed = feedparser.parse(rss.encode())
+    assert feed.bozo == 0 and feed.feed.title == "Tom & Jerry <Blog>"
+    item = next(e for e in feed.entries if e.title.startswith("Q&A"))
+    assert item.title == "Q&A: is x <y?" and {t.term for t in item.tags} == {"x<y", "R&D"}
