@@ -31,7 +31,6 @@ from .state import State, open_state
 
 log = logging.getLogger("publisher")
 PENDING_PINGS = "websub_pending"
-FEED_KEYS = "feed_keys"
 
 
 @dataclass
@@ -76,16 +75,22 @@ def _build(settings: Settings, state: State, encoding: str) -> BuildResult:
     log.info("dating %d pieces", len(pieces))
     entries, records = _entries(pieces, settings, state.known_entries(), now)
     log.info("rendering outputs for %d entries", len(entries))
-    kept = {name: k for name, k in json.loads(state.get(FEED_KEYS) or "{}").items() if name in unchanged}
+    keys_of = feed_keys(settings)  # per output folder, like the manifest
+    kept = {name: k for name, k in json.loads(state.get(keys_of) or "{}").items() if name in unchanged}
     outputs = list(render_outputs(entries, settings, now, kept))
     state.save_entries(records)
     log.info("publishing to %s", settings.out)
     done = publish(settings.out, [(name, data) for name, _, data in outputs], previous)
     state.save_outputs(settings.out, done.manifest)
-    state.put(FEED_KEYS, json.dumps({name: k for name, k, _ in outputs if k}, sort_keys=True))
+    state.put(keys_of, json.dumps({name: k for name, k, _ in outputs if k}, sort_keys=True))
     state.put("build_key", key)
     log.info("wrote %d files, removed %d", len(done.written), len(done.removed))
     return BuildResult(newest_first(entries), done.written, done.removed, warnings)
+
+
+def feed_keys(settings: Settings) -> str:
+    """The state key under which the feed files' keys (see syndication.py) in `settings.out` are kept."""
+    return f"feed_keys:{settings.out}"
 
 
 def _ping_hub(settings: Settings, state: State, result: BuildResult) -> None:

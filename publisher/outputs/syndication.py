@@ -18,6 +18,7 @@ import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import fields
 from datetime import datetime
+from importlib.metadata import version
 
 from .. import __version__
 from ..entry import Entry
@@ -27,6 +28,8 @@ from .feeds import render_atom, render_rss
 from .jsonfeed import render_json
 from .site import Site
 
+# The code that writes the bytes: a new feedgen or lxml may serialize differently.
+WRITERS = f"publisher {__version__}, feedgen {version('feedgen')}, lxml {version('lxml')}"
 ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 RENDERERS: dict[Format, Callable[[FeedDoc, Site], bytes]] = {
     Format.ATOM: render_atom,
@@ -78,7 +81,7 @@ def render_feeds(
 def doc_key(doc: FeedDoc, site: Site) -> str:
     """A hash of everything a document's bytes (in any format) are made from."""
     family = doc.family
-    head = (__version__, repr(site), family.folder, family.title, family.description, family.page_url)
+    head = (WRITERS, repr(site), family.folder, family.title, family.description, family.page_url)
     place = (doc.kind.value, doc.page, doc.prev_page, doc.next_page, doc.updated.isoformat())
     digest = hashlib.sha256(repr((head, place)).encode())
     for entry in doc.entries:
