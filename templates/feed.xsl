@@ -97,7 +97,8 @@
         <xsl:text> · </xsl:text><xsl:value-of select="."/>
       </xsl:for-each>
     </p>
-    <p><xsl:value-of select="description"/></p>
+    <!-- An RSS description is HTML (ours: an escaped plain-text summary), so it is written out unescaped. -->
+    <p><xsl:value-of select="description" disable-output-escaping="yes"/></p>
   </li>
 </xsl:template>
 </xsl:stylesheet>

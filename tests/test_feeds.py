@@ -254,6 +254,9 @@ def test_pasted_markup_and_entities_in_a_text_dump_become_plain_text(site: Setti
     assert entry.title == entry.summary == 'AT&T and bold news: a "quoted" claim today.'
     atom = (site.out / "atom.xml").read_text(encoding="utf-8")
     assert '<summary>AT&amp;T and bold news: a "quoted" claim today.</summary>' in atom
+    # An RSS description is HTML: the plain-text summary goes in escaped ("AT&T" would be a broken entity).
+    rss = (site.out / "rss.xml").read_text(encoding="utf-8")
+    assert '<description>AT&amp;amp;T and bold news: a "quoted" claim today.</description>' in rss
     for name in ("atom.xml", "rss.xml"):
         item = next(e for e in feedparser.parse((site.out / name).read_bytes()).entries if e.id == entry.id)
         # RSS descriptions are HTML to feedparser, which gives them back escaped.

@@ -19,6 +19,7 @@ serialized text.
 
 from __future__ import annotations
 
+import html
 import re
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -86,10 +87,17 @@ class RssProfile(BaseExtension):  # type: ignore[misc]
 
 
 class RssProfileEntry(BaseEntryExtension):  # type: ignore[misc]
-    """The same for each item's title and categories (its description is HTML)."""
+    """The same for each item's title and categories; its description is HTML, so the summary is escaped.
+
+    Readers (and the validator) parse an item's description as HTML: a plain
+    "AT&T" or "x <y" there is broken markup, while "AT&amp;T" reads as meant.
+    """
 
     def extend_rss(self, item: etree._Element) -> etree._Element:
         _plain_text(item, ("title", "category"))
+        description = item.find("description")
+        if description is not None and description.text:
+            description.text = html.escape(description.text, quote=False)
         return item
 
 
