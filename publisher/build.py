@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from . import __version__, clock, websub
 from .config import Settings
@@ -32,6 +33,22 @@ from .state import State, open_state
 log = logging.getLogger("publisher")
 PENDING_PINGS = "websub_pending"
 
+T = TypeVar("T")
+
+
+class Track(Protocol):
+    """How a caller watches a long step: given a label, a length and the step's items, yield the items.
+
+    The CLI passes one that draws a progress bar on a terminal; the library
+    default is silent, so cron runs and tests print nothing.
+    """
+
+    def __call__(self, label: str, length: int, items: Iterable[T]) -> Iterable[T]: ...
+
+
+def untracked(label: str, length: int, items: Iterable[T]) -> Iterable[T]:
+    return items
+
 
 @dataclass
 class BuildResult:
@@ -46,7 +63,12 @@ class BuildResult:
 
 
 def build(
-    settings: Settings, *, wait: float = 0.0, encoding: str = "utf-8", ping: bool = False
+    settings: Settings,
+    *,
+    wait: float = 0.0,
+    encoding: str = "utf-8",
+    ping: bool = False,
+    track: Track = untracked,
 ) -> BuildResult:
     """Build the output folder from the seeds; a no-op when nothing changed.
 
@@ -54,13 +76,13 @@ def build(
     subscription feed this build changed (and any a failed ping left over).
     """
     with build_lock(settings.state.with_suffix(".lock"), wait), open_state(settings.state) as state:
-        result = _build(settings, state, encoding)
+        result = _build(settings, state, encoding, track)
         if ping and settings.hub:
             _ping_hub(settings, state, result)
         return result
 
 
-def _build(settings: Settings, state: State, encoding: str) -> BuildResult:
+def _build(settings: Settings, state: State, encoding: str, track: Track) -> BuildResult:
     now = clock.now()
     log.info("scanning %s", settings.seeds)
     files, warnings = find_seed_files(settings.seeds)
@@ -71,13 +93,13 @@ def _build(settings: Settings, state: State, encoding: str) -> BuildResult:
         log.info("nothing changed since the last build")
         return BuildResult(warnings=warnings, unchanged=True)
     log.info("reading %d seed files", len(files))
-    pieces = _read_pieces(files, state, encoding)
+    pieces = _read_pieces(files, state, encoding, track)
     log.info("dating %d pieces", len(pieces))
     entries, records = _entries(pieces, settings, state.known_entries(), now)
     log.info("rendering outputs for %d entries", len(entries))
     keys_of = feed_keys(settings)  # per output folder, like the manifest
     kept = {name: k for name, k in json.loads(state.get(keys_of) or "{}").items() if name in unchanged}
-    outputs = list(render_outputs(entries, settings, now, kept))
+    outputs = list(track("rendering", len(entries) + 6, render_outputs(entries, settings, now, kept)))
     state.save_entries(records)
     log.info("publishing to %s", settings.out)
     done = publish(settings.out, [(name, data) for name, _, data in outputs], previous)
@@ -156,13 +178,13 @@ def _entries(
     return settle(drafts, known, now, settings.host, settings.tz, lambda slug: settings.url(page_path(slug)))
 
 
-def _read_pieces(files: list[SeedFile], state: State, encoding: str) -> list[Piece]:
+def _read_pieces(files: list[SeedFile], state: State, encoding: str, track: Track) -> list[Piece]:
     """Pieces of every file, reusing the parse of files whose size, mtime or content hash is unchanged."""
     parser = f"{__version__}:{encoding}"
     cached = state.cached_files() if state.get("parser") == parser else {}
     fresh: dict[str, tuple[int, int, str, list[dict[str, object]]]] = {}
     pieces: list[Piece] = []
-    for seed in files:
+    for seed in track("reading", len(files), files):
         hit = cached.get(seed.source)
         if hit and hit[:2] == (seed.size, seed.mtime_ns):
             fresh[seed.source] = hit

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from functools import wraps
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .build import BuildResult, build, check
+from .build import BuildResult, build, check, untracked
 from .config import CONFIG_NAME, Settings, load_settings
 from .errors import ConfigError, PublisherError
 from .outputs.templates import longdate
@@ -33,6 +33,9 @@ Exit status:
 """
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+PROGRESS_FROM = 500
+"""Steps with fewer items than this finish too fast for a progress bar to help."""
 
 
 def reports_errors(func: F) -> F:
@@ -134,7 +137,8 @@ def build_command(
     settings = _settings(config, seeds, out, verbose)
     if ping and not settings.hub:
         raise ConfigError(config or CONFIG_NAME, None, '--ping needs a hub: set hub = "https://…"')
-    result = build(settings, wait=wait, encoding=encoding, ping=ping)
+    track = progress_bar if sys.stderr.isatty() and not verbose else untracked
+    result = build(settings, wait=wait, encoding=encoding, ping=ping, track=track)
     _warn(result)
     if sys.stdout.isatty():
         click.echo(_summary(result))
@@ -196,6 +200,15 @@ def check_command(
         click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
     click.echo(f"{len(result.entries)} entries, {len(result.warnings)} warnings")
     _warn(result)
+
+
+def progress_bar(label: str, length: int, items: Iterable[T]) -> Iterator[T]:
+    """A progress bar on stderr for steps long enough to wonder about; short ones stay silent."""
+    if length < PROGRESS_FROM:
+        yield from items
+        return
+    with click.progressbar(items, length=length, label=label.ljust(9), file=sys.stderr) as bar:
+        yield from bar
 
 
 def _warn(result: BuildResult) -> None:
