@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -43,7 +44,7 @@ class BuildResult:
 
 def build(settings: Settings, *, wait: float = 0.0, encoding: str = "utf-8") -> BuildResult:
     """Build the output folder from the seeds; a no-op when nothing changed."""
-    with build_lock(settings.state.with_suffix(".lock"), wait), open_state(settings.state) as state:
+    with site_lock(settings, wait), open_state(settings.state) as state:
         now = clock.now()
         log.info("scanning %s", settings.seeds)
         files, warnings = find_seed_files(settings.seeds)
@@ -66,14 +67,24 @@ def build(settings: Settings, *, wait: float = 0.0, encoding: str = "utf-8") -> 
         return BuildResult(newest_first(entries), done.written, done.removed, warnings)
 
 
+def site_lock(settings: Settings, wait: float = 0.0) -> AbstractContextManager[None]:
+    """The lock that lets one process at a time write the output folder."""
+    return build_lock(settings.state.with_suffix(".lock"), wait)
+
+
 def check(settings: Settings, *, encoding: str = "utf-8") -> BuildResult:
     """Parse and date everything, as a build would, without writing anything."""
-    files, warnings = find_seed_files(settings.seeds)
-    pieces = [piece for seed in files for piece in read_seed_file(seed, encoding)]
     known: dict[str, Record] = {}
     if settings.state.is_file():
         with open_state(settings.state) as state:
             known = state.known_entries()
+    return settle_seeds(settings, known, encoding)
+
+
+def settle_seeds(settings: Settings, known: dict[str, Record], encoding: str = "utf-8") -> BuildResult:
+    """Every entry the seeds hold now, matched against remembered ones (`known`); writes nothing."""
+    files, warnings = find_seed_files(settings.seeds)
+    pieces = [piece for seed in files for piece in read_seed_file(seed, encoding)]
     entries, _ = _entries(pieces, settings, known, clock.now())
     return BuildResult(newest_first(entries), warnings=warnings)
 
@@ -85,7 +96,7 @@ def render_outputs(entries: list[Entry], settings: Settings) -> Iterator[tuple[s
     yield STYLE, _style(settings)
     yield from render_pages(env, entries, site)
     digest = digest_output.select_digest(
-        entries, site, settings.digest_size, settings.mail.subject, settings.mail.unsubscribe
+        entries, site, settings.digest_size, settings.mail.subject, settings.mail.unsubscribe_link
     )
     if digest:
         yield DIGEST_HTML, digest_output.render_digest_html(env, digest, site).encode()
