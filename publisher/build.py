@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from . import __version__, clock
 from .config import Settings
@@ -30,6 +31,22 @@ from .state import State, open_state
 
 log = logging.getLogger("publisher")
 
+T = TypeVar("T")
+
+
+class Track(Protocol):
+    """How a caller watches a long step: given a label, a length and the step's items, yield the items.
+
+    The CLI passes one that draws a progress bar on a terminal; the library
+    default is silent, so cron runs and tests print nothing.
+    """
+
+    def __call__(self, label: str, length: int, items: Iterable[T]) -> Iterable[T]: ...
+
+
+def untracked(label: str, length: int, items: Iterable[T]) -> Iterable[T]:
+    return items
+
 
 @dataclass
 class BuildResult:
@@ -42,7 +59,9 @@ class BuildResult:
     unchanged: bool = False
 
 
-def build(settings: Settings, *, wait: float = 0.0, encoding: str = "utf-8") -> BuildResult:
+def build(
+    settings: Settings, *, wait: float = 0.0, encoding: str = "utf-8", track: Track = untracked
+) -> BuildResult:
     """Build the output folder from the seeds; a no-op when nothing changed."""
     with site_lock(settings, wait), open_state(settings.state) as state:
         now = clock.now()
@@ -53,11 +72,11 @@ def build(settings: Settings, *, wait: float = 0.0, encoding: str = "utf-8") -> 
             log.info("nothing changed since the last build")
             return BuildResult(warnings=warnings, unchanged=True)
         log.info("reading %d seed files", len(files))
-        pieces = _read_pieces(files, state, encoding)
+        pieces = _read_pieces(files, state, encoding, track)
         log.info("dating %d pieces", len(pieces))
         entries, records = _entries(pieces, settings, state.known_entries(), now)
         log.info("rendering outputs for %d entries", len(entries))
-        outputs = list(render_outputs(entries, settings))
+        outputs = list(track("rendering", len(entries) + 6, render_outputs(entries, settings)))
         state.save_entries(records)
         log.info("publishing to %s", settings.out)
         done = publish(settings.out, outputs, state.outputs(settings.out))
@@ -113,13 +132,13 @@ def _entries(
     return settle(drafts, known, now, settings.host, settings.tz, lambda slug: settings.url(page_path(slug)))
 
 
-def _read_pieces(files: list[SeedFile], state: State, encoding: str) -> list[Piece]:
+def _read_pieces(files: list[SeedFile], state: State, encoding: str, track: Track) -> list[Piece]:
     """Pieces of every file, reusing the parse of files whose size, mtime or content hash is unchanged."""
     parser = f"{__version__}:{encoding}"
     cached = state.cached_files() if state.get("parser") == parser else {}
     fresh: dict[str, tuple[int, int, str, list[dict[str, object]]]] = {}
     pieces: list[Piece] = []
-    for seed in files:
+    for seed in track("reading", len(files), files):
         hit = cached.get(seed.source)
         if hit and hit[:2] == (seed.size, seed.mtime_ns):
             fresh[seed.source] = hit

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .build import BuildResult, build, check
+from .build import BuildResult, build, check, untracked
 from .config import Settings, load_settings
 from .digest import DigestResult, parse_since, prepare_digest
 from .errors import PublisherError
@@ -49,6 +49,9 @@ Exit status:
 """
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+PROGRESS_FROM = 500
+"""Steps with fewer items than this finish too fast for a progress bar to help."""
 
 
 def reports_errors(func: F) -> F:
@@ -149,7 +152,8 @@ def build_command(
     touches no file, every file is replaced atomically, and only one build
     runs at a time.
     """
-    result = build(_settings(config, seeds, out, verbose), wait=wait, encoding=encoding)
+    track = progress_bar if sys.stderr.isatty() and not verbose else untracked
+    result = build(_settings(config, seeds, out, verbose), wait=wait, encoding=encoding, track=track)
     _warn(result)
     if sys.stdout.isatty():
         click.echo(_summary(result))
@@ -359,6 +363,15 @@ def _send_problems(report: SendReport) -> list[tuple[str, int]]:
             )
         )
     return lines
+
+
+def progress_bar(label: str, length: int, items: Iterable[T]) -> Iterator[T]:
+    """A progress bar on stderr for steps long enough to wonder about; short ones stay silent."""
+    if length < PROGRESS_FROM:
+        yield from items
+        return
+    with click.progressbar(items, length=length, label=label.ljust(9), file=sys.stderr) as bar:
+        yield from bar
 
 
 def _warn(result: BuildResult) -> None:

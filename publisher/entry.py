@@ -8,6 +8,7 @@ It is frozen so that no output can quietly change what another one sees.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -71,6 +72,6 @@ class Entry:
         return (self.published, self.id)
 
 
-def newest_first(entries: list[Entry] | tuple[Entry, ...]) -> list[Entry]:
+def newest_first(entries: Iterable[Entry]) -> list[Entry]:
     """Entries newest first, ties broken by id, so output never depends on input order."""
     return sorted(entries, key=lambda e: e.sort_key, reverse=True)

@@ -29,7 +29,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (
     id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, text TEXT NOT NULL, slug TEXT NOT NULL,
-    first_seen TEXT NOT NULL, published TEXT NOT NULL, updated TEXT NOT NULL, build INTEGER NOT NULL
+    first_seen TEXT NOT NULL, published TEXT NOT NULL, updated TEXT NOT NULL, source TEXT NOT NULL,
+    build INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS entries_fingerprint ON entries (fingerprint);
 CREATE TABLE IF NOT EXISTS files (
@@ -69,7 +70,7 @@ class State:
     def known_entries(self) -> dict[str, Record]:
         last = self.build_number()
         rows = self._query(
-            "SELECT id, fingerprint, text, slug, first_seen, published, updated, build FROM entries"
+            "SELECT id, fingerprint, text, slug, first_seen, published, updated, source, build FROM entries"
         )
         return {
             row[0]: Record(
@@ -80,7 +81,8 @@ class State:
                 datetime.fromisoformat(row[4]),
                 datetime.fromisoformat(row[5]),
                 datetime.fromisoformat(row[6]),
-                recent=row[7] == last,
+                source=row[7],
+                recent=row[8] == last,
             )
             for row in rows
         }
@@ -90,7 +92,7 @@ class State:
         build = self.build_number() + 1
         with self._write() as db:
             db.executemany(
-                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         r.id,
@@ -100,6 +102,7 @@ class State:
                         r.first_seen.isoformat(),
                         r.published.isoformat(),
                         r.updated.isoformat(),
+                        r.source,
                         build,
                     )
                     for r in records

@@ -38,7 +38,9 @@ class Inbox:
         self.datas = 0
         self.port = 0
 
-    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
         self.mails += 1
         if self.kill_at_mail and self.mails == self.kill_at_mail[1]:
             os.kill(self.kill_at_mail[0], signal.SIGKILL)
@@ -48,7 +50,9 @@ class Inbox:
         envelope.mail_options.extend(options)
         return "250 OK"
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
         if self.rcpt_replies.get(address):
             return self.rcpt_replies[address].pop(0)
         envelope.rcpt_tos.append(address)

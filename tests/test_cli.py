@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from publisher import __version__
-from publisher.cli import main
+from publisher.cli import PROGRESS_FROM, main
 from publisher.publish import build_lock
+
+from .conftest import ROOT
 
 Write = Callable[[str, str | bytes], Path]
 
@@ -93,3 +98,37 @@ def test_a_held_lock_is_exit_75_with_one_line(project: Path) -> None:
         code, _, err = invoke("build")
     assert code == 75
     assert err.count("\n") == 1 and "another build is running" in err
+
+
+def test_a_long_build_on_a_terminal_shows_progress(project: Path, write_seed: Write) -> None:
+    for i in range(PROGRESS_FROM):
+        write_seed(f"p{i:04}.md", f"---\ntitle: Piece {i}\ndate: 2025-03-01\n---\nBody {i}.\n")
+    primary, secondary = os.openpty()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "publisher", "build"],
+            cwd=project,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=secondary,
+            stderr=secondary,
+        )
+        os.close(secondary)
+        shown = _read_all(primary)  # read while it runs: a full pty buffer would block the build
+        assert process.wait(timeout=120) == 0
+    finally:
+        os.close(primary)
+    assert "reading" in shown and "rendering" in shown and "100%" in shown
+    assert f"{PROGRESS_FROM + 5} entries; wrote" in shown  # the fixture's seed holds five
+
+
+def _read_all(fd: int) -> str:
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # Linux reports the closed other end of a pty as EIO
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks).decode(errors="replace")

@@ -42,6 +42,7 @@ class Record:
     first_seen: datetime
     published: datetime
     updated: datetime
+    source: str = ""
     recent: bool = True
 
 

@@ -4,8 +4,9 @@ A draft is the same entry as a remembered one when, in this order:
 1. its front matter names the id;
 2. its fingerprint is one already known (the file was renamed, moved, or
    other pieces were added or reordered: none of that changes a fingerprint);
-3. its text is at least 90% similar to an entry seen in the previous build
-   that has no match this time (a typo fix, a reworded sentence).
+3. its words are at least 90% the same as those of an entry seen in the
+   previous build that has no match this time and that came from the same
+   file or had the same title (a typo fix, a reworded sentence).
 Anything else is a new entry. A matched entry keeps its id, its slug (so its
 URL) and its first-seen time; its `updated` moves only when its fingerprint
 changed. This module decides; `state.py` remembers.
@@ -22,6 +23,7 @@ from ..entry import Entry
 from .entries import Draft, Record
 
 SIMILAR = 0.9
+MAX_CANDIDATES = 8
 
 
 def settle(
@@ -82,28 +84,44 @@ def _match(drafts: list[Draft], known: dict[str, Record]) -> dict[int, Record]:
         claimed.add(record.id)
 
     for draft in drafts:
-        record = known.get(draft.explicit_id or "")
-        if record:
-            claim(draft, record)
+        explicit = known.get(draft.explicit_id or "")
+        if explicit:
+            claim(draft, explicit)
     for draft in drafts:
-        record = by_fingerprint.get(draft.fingerprint)
-        if id(draft) not in matches and record and record.id not in claimed and not draft.explicit_id:
-            claim(draft, record)
+        same = by_fingerprint.get(draft.fingerprint)
+        if id(draft) not in matches and same and same.id not in claimed and not draft.explicit_id:
+            claim(draft, same)
     vanished = [r for r in known.values() if r.recent and r.id not in claimed]
     for draft in drafts:
-        if id(draft) in matches or draft.explicit_id or not vanished:
+        if id(draft) in matches or draft.explicit_id:
             continue
-        best = _most_similar(draft.text, vanished)
+        best = _most_similar(draft, _candidates(draft, vanished, claimed))
         if best:
             claim(draft, best)
-            vanished.remove(best)
     return matches
 
 
-def _most_similar(text: str, candidates: list[Record]) -> Record | None:
+def _candidates(draft: Draft, vanished: list[Record], claimed: set[str]) -> list[Record]:
+    """The few remembered entries an edited draft could be: same file or same title, closest in length.
+
+    Bounded, so that a build where every piece changed stays linear rather
+    than comparing every piece with every other.
+    """
+    pool = [
+        r
+        for r in vanished
+        if r.id not in claimed and (r.source == draft.source or r.slug.startswith(draft.base_slug or "\0"))
+    ]
+    pool.sort(key=lambda r: (abs(len(r.text) - len(draft.text)), r.id))
+    return pool[:MAX_CANDIDATES]
+
+
+def _most_similar(draft: Draft, candidates: list[Record]) -> Record | None:
+    """The candidate whose words are at least 90% the same as the draft's, if any."""
+    words = draft.text.split()
     best, best_ratio = None, SIMILAR
     for record in candidates:
-        matcher = SequenceMatcher(None, text, record.text, autojunk=False)
+        matcher = SequenceMatcher(None, words, record.text.split(), autojunk=False)
         if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
             continue
         ratio = matcher.ratio()
@@ -132,7 +150,16 @@ def _new_slugs(new: list[Draft], taken: set[str]) -> dict[int, str]:
 def _new_record(draft: Draft, slug: str, seen: datetime, host: str, tz: tzinfo) -> Record:
     published = draft.published or seen
     entry_id = draft.entry_id(host, published.astimezone(tz).date(), slug)
-    return Record(entry_id, draft.fingerprint, draft.text, slug, seen, published, draft.updated or published)
+    return Record(
+        entry_id,
+        draft.fingerprint,
+        draft.text,
+        slug,
+        seen,
+        published,
+        draft.updated or published,
+        draft.source,
+    )
 
 
 def _advance(record: Record, draft: Draft, now: datetime) -> Record:
@@ -145,5 +172,12 @@ def _advance(record: Record, draft: Draft, now: datetime) -> Record:
     else:
         updated = record.updated
     return Record(
-        record.id, draft.fingerprint, draft.text, record.slug, record.first_seen, published, updated
+        record.id,
+        draft.fingerprint,
+        draft.text,
+        record.slug,
+        record.first_seen,
+        published,
+        updated,
+        draft.source,
     )

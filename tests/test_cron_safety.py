@@ -1,0 +1,208 @@
+"""Cron safety with real processes: no-op rebuilds, stable identity, kill -9, concurrent builds."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import feedparser
+import html5lib
+import pytest
+
+from publisher import Settings, build, check
+from publisher.errors import StateError
+from publisher.publish import TEMP_PREFIX
+
+from .conftest import ROOT, run_cli
+
+Write = Callable[[str, str | bytes], Path]
+WORDS = [
+    "the",
+    "river",
+    "rose",
+    "after",
+    "rain",
+    "and",
+    "the",
+    "town",
+    "met",
+    "to",
+    "decide",
+    "what",
+    "walls",
+    "to",
+    "build",
+    "first",
+]
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+def changed(before: dict[str, tuple[bytes, int]], after: dict[str, tuple[bytes, int]]) -> set[str]:
+    return {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+
+
+def test_rebuild_with_no_change_touches_nothing(settings: Settings) -> None:
+    build(settings)
+    before = snapshot(settings.out)
+    time.sleep(0.01)
+    # A full (not short-cut) rebuild: the seed file's mtime moved, its bytes did not.
+    os.utime(settings.seeds / "taiwan-china-dump.txt")
+    result = build(settings)
+    assert not result.unchanged and result.written == []
+    assert snapshot(settings.out) == before
+
+
+def test_editing_one_piece_changes_only_what_shows_it(settings: Settings) -> None:
+    first = {e.source_line: e for e in build(settings).entries}
+    before = snapshot(settings.out)
+    dump = settings.seeds / "taiwan-china-dump.txt"
+    dump.write_text(
+        dump.read_text(encoding="utf-8").replace("Siemens Mobility", "Siemens Mobility AG"), encoding="utf-8"
+    )
+    second = {e.source_line: e for e in build(settings).entries}
+    edited, other = second[13], second[14]
+    assert edited.id == first[13].id and edited.link == first[13].link
+    assert edited.published == first[13].published
+    assert edited.updated > first[13].updated
+    assert other.updated == first[14].updated
+    page = f"posts/{edited.slug}.html"
+    assert changed(before, snapshot(settings.out)) == {
+        page,
+        "index.html",
+        "atom.xml",
+        "rss.xml",
+        "digest.html",
+        "digest.txt",
+    }
+
+
+def test_renaming_or_moving_a_file_keeps_every_id(settings: Settings) -> None:
+    ids = {e.id for e in build(settings).entries}
+    (settings.seeds / "archive").mkdir()
+    (settings.seeds / "taiwan-china-dump.txt").rename(settings.seeds / "archive" / "renamed.txt")
+    result = build(settings)
+    assert {e.id for e in result.entries} == ids
+    assert all(e.source_file == "archive/renamed.txt" for e in result.entries)
+
+
+def test_a_removed_piece_leaves_and_its_page_goes_but_foreign_files_stay(
+    settings: Settings, write_seed: Write
+) -> None:
+    write_seed("extra.txt", "An extra teaser that stops in the\n")
+    entry = next(e for e in build(settings).entries if e.source_file == "extra.txt")
+    (settings.out / "robots.txt").write_text("User-agent: *\n")
+    (settings.seeds / "extra.txt").unlink()
+    result = build(settings)
+    assert f"posts/{entry.slug}.html" in result.removed
+    assert not (settings.out / "posts" / f"{entry.slug}.html").exists()
+    assert entry.id not in (settings.out / "atom.xml").read_text(encoding="utf-8")
+    assert (settings.out / "robots.txt").read_text() == "User-agent: *\n"
+
+
+def test_first_seen_dates_survive_restarts_and_follow_source_date_epoch(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = {e.id: e.published for e in build(settings).entries}
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1767614400 + 86400))
+    assert {e.id: e.published for e in check(settings).entries} == first
+    os.utime(settings.seeds / "taiwan-china-dump.txt")
+    assert {e.id: e.published for e in build(settings).entries} == first
+
+
+def test_a_corrupt_state_file_is_a_clear_error_never_a_reset(settings: Settings) -> None:
+    build(settings)
+    for extra in settings.state.parent.glob("state.db-*"):
+        extra.unlink()
+    settings.state.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StateError) as caught:
+        build(settings)
+    message = str(caught.value)
+    assert message.startswith(f"{settings.state}: the state store is unreadable")
+    assert f"mv {settings.state} {settings.state}.broken" in message
+    assert settings.state.read_bytes().startswith(b"this is not a database")
+
+
+# -- real processes ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def corpus(project: Path) -> Path:
+    """400 Markdown pieces: enough for a build to take a second, so kills land inside it."""
+    write_corpus(project / "seeds", variant=0)
+    return project
+
+
+def write_corpus(seeds: Path, variant: int) -> None:
+    for i in range(400):
+        body = "\n\n".join(
+            " ".join(WORDS[(i + j + k) % len(WORDS)] for k in range(50)).capitalize() + "." for j in range(8)
+        )
+        text = f"---\ntitle: Piece {i}\ndate: 2025-{1 + i % 12:02d}-{1 + i % 28:02d}\n---\n{body}\n\nVersion {variant}.\n"
+        (seeds / f"piece-{i:03d}.md").write_text(text, encoding="utf-8")
+
+
+def assert_well_formed(out: Path) -> None:
+    """Every output file is whole: feeds parse cleanly, pages parse and end where they should."""
+    for path in out.rglob("*"):
+        if not path.is_file() or path.name.startswith(TEMP_PREFIX):
+            continue
+        data = path.read_bytes()
+        if path.suffix == ".xml":
+            assert feedparser.parse(data).bozo == 0, path
+            assert data.rstrip().endswith((b"</feed>", b"</rss>")), path
+        elif path.suffix == ".html":
+            assert data.rstrip().endswith(b"</html>"), path
+            html5lib.parse(data)
+        else:
+            assert data, path
+
+
+def start_build(cwd: Path, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "publisher", "build", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_kill_9_at_many_points_leaves_only_whole_files(corpus: Path) -> None:
+    assert run_cli("build", cwd=corpus).returncode == 0
+    for attempt, delay in enumerate([0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.8, 0.95, 1.1]):
+        write_corpus(corpus / "seeds", variant=attempt + 1)
+        process = start_build(corpus)
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+        assert_well_formed(corpus / "dist")
+    finished = run_cli("build", cwd=corpus)
+    assert finished.returncode == 0, finished.stderr
+    assert not list((corpus / "dist").rglob(f"{TEMP_PREFIX}*"))
+    assert_well_formed(corpus / "dist")
+    assert "Version 10." in (corpus / "dist" / "posts" / "piece-0.html").read_text(encoding="utf-8")
+
+
+def test_two_builds_at_once_one_waits_or_steps_aside(corpus: Path) -> None:
+    first, second = start_build(corpus), start_build(corpus)
+    results = sorted([(p.wait(), p.communicate()[1]) for p in (first, second)])
+    assert [code for code, _ in results] == [0, 75]
+    assert "another build is running" in results[1][1]
+    write_corpus(corpus / "seeds", variant=1)
+    waiting = [start_build(corpus, "--wait", "60") for _ in range(2)]
+    assert [p.wait() for p in waiting] == [0, 0]
+    assert_well_formed(corpus / "dist")
