@@ -218,9 +218,9 @@ def digest_command(
     It holds the excerpts that are new (first seen by a build) since the last
     digest marked as sent, or since --since. Building it never marks it as
     sent: --mark-sent does, and so does `publisher send` once every
-    recipient has it. With nothing new it prints one line, writes nothing and
-    exits 0. A digest whose sending has started stays the digest to send
-    until it is marked.
+    recipient has it. With nothing new it prints one line, removes an older
+    digest.eml (already sent) and exits 0. A digest whose sending has started
+    stays the digest to send until it is marked.
     """
     settings = _settings(config, seeds, out, verbose)
     start = parse_since(since, settings.tz) if since else None

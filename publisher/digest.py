@@ -36,7 +36,7 @@ from .outputs.digest import select_digest
 from .outputs.mail import mail_policy, render_message
 from .outputs.site import DIGEST_MAIL, Site
 from .outputs.templates import longdate, make_environment
-from .publish import publish_file
+from .publish import publish_file, withdraw_file
 from .state import State, open_state
 
 
@@ -64,7 +64,7 @@ class DigestResult:
     mailing: Mailing | None  # None: nothing new in the window
     window: str  # "since …", in words
     served: int = 0  # recipients who already have it (a partly sent digest)
-    written: bool = False  # dist/digest.eml changed
+    written: bool = False  # dist/digest.eml changed (written, or removed: the window is empty)
     marked: bool = False
 
 
@@ -81,7 +81,7 @@ def prepare_digest(
         window_text = describe_window(state, since, settings.tz)
         mailing = digest_to_send(settings, state, since, encoding=encoding)
         if mailing is None:
-            return DigestResult(None, window_text)
+            return DigestResult(None, window_text, written=withdraw_digest(settings, wait))
         served = len(state.served(mailing.message_id))
         written = write_digest(settings, mailing, wait)
         if mark:
@@ -136,6 +136,12 @@ def write_digest(settings: Settings, mailing: Mailing, wait: float = 0.0) -> boo
     """Write `dist/digest.eml`; False when it already held these bytes."""
     with site_lock(settings, wait):
         return publish_file(settings.out, DIGEST_MAIL, mailing.message)
+
+
+def withdraw_digest(settings: Settings, wait: float = 0.0) -> bool:
+    """Remove a `dist/digest.eml` left from an earlier window, so no one sends it again by mistake."""
+    with site_lock(settings, wait):
+        return withdraw_file(settings.out, DIGEST_MAIL)
 
 
 def mark_sent(state: State, mailing: Mailing) -> None:

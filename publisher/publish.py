@@ -74,6 +74,20 @@ def publish_file(out: Path, name: str, data: bytes) -> bool:
     return True
 
 
+def withdraw_file(out: Path, name: str) -> bool:
+    """Remove one file that is not part of a build (a digest already sent); False when it was not there.
+
+    Call it under the build lock, as `publish_file`.
+    """
+    target = out / safe_relative(name)
+    try:
+        target.unlink()
+    except FileNotFoundError:
+        return False
+    _fsync_dir(target.parent)
+    return True
+
+
 def write_atomic(target: Path, data: bytes) -> tuple[str, int, int]:
     """Write via a temporary file in the same folder and `os.replace`; returns the manifest row."""
     target.parent.mkdir(parents=True, exist_ok=True)
