@@ -36,6 +36,7 @@ class Inbox:
         self.kill_at_mail: tuple[int, int] | None = None  # (pid, n): SIGKILL pid at the n-th MAIL
         self.mails = 0
         self.datas = 0
+        self.connections = 0
         self.port = 0
 
     async def handle_MAIL(
@@ -71,6 +72,10 @@ class Inbox:
 
 
 class _FaultySMTP(SMTP):
+    def connection_made(self, transport: Any) -> None:
+        self.event_handler.connections += 1
+        super().connection_made(transport)
+
     async def smtp_DATA(self, arg: str) -> None:
         inbox = self.event_handler
         inbox.datas += 1
@@ -93,7 +98,7 @@ class _Controller(Controller):
 
 def _authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
     ok = isinstance(data, LoginPassword) and (data.login, data.password) == (USER.encode(), PASSWORD.encode())
-    return AuthResult(success=ok)
+    return AuthResult(success=ok, handled=False)  # not handled: aiosmtpd replies 535
 
 
 @contextmanager
@@ -108,11 +113,12 @@ def smtp_server(tls: str = "none", cert: tuple[Path, Path] | None = None) -> Ite
         kwargs = {"authenticator": _authenticate, "auth_require_tls": True}
         if tls == "starttls":
             kwargs |= {"tls_context": context, "require_starttls": True}
-        else:
-            kwargs |= {"ssl_context": context}
+        else:  # aiosmtpd does not count implicit TLS as TLS for auth_require_tls
+            kwargs |= {"ssl_context": context, "auth_require_tls": False}
     controller = _Controller(inbox, hostname="127.0.0.1", port=0, **kwargs)
     controller.start()
     inbox.port = controller.port
+    inbox.connections = 0  # not the controller's own start-up probe
     try:
         yield inbox
     finally:

@@ -38,7 +38,9 @@ unsubscribe = "https://news.example.org/unsubscribe?list=digest mailto:leave@new
 VNU_FILTER = ".*(“mso-[a-z-]+”|“xmlns:[vo]”).*"
 
 
-def mail_project(project: Path, write_seed: Callable[[str, str], Path], config: str = MAIL_CONFIG) -> Settings:
+def mail_project(
+    project: Path, write_seed: Callable[[str, str], Path], config: str = MAIL_CONFIG
+) -> Settings:
     write_config(project, config)
     write_seed("wu.txt", UNICODE_TEASER + "\n")
     settings = load_settings(root=project)
@@ -72,7 +74,7 @@ def test_message_is_multipart_alternative_text_then_html_in_quoted_printable(
 
 
 def test_headers(eml: tuple[Settings, bytes]) -> None:
-    settings, data = eml
+    _, data = eml
     message = parse_message(data)
     assert message["Subject"] == "Harbour & Hill: 5 new — 5 January 2026"
     assert message["From"].addresses[0].addr_spec == "desk@news.example.org"
@@ -183,5 +185,7 @@ def test_html_passes_the_nu_html_checker(eml: tuple[Settings, bytes], tmp_path: 
         text=True,
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    unfiltered = subprocess.run([java, "-jar", jar, "--format", "text", str(part)], capture_output=True, text=True)
+    unfiltered = subprocess.run(
+        [java, "-jar", jar, "--format", "text", str(part)], capture_output=True, text=True
+    )
     assert "mso-" in unfiltered.stderr  # the filter hides something real, and nothing else
