@@ -8,7 +8,6 @@ Under cron (stdout not a terminal) a build that went well prints nothing.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
@@ -20,9 +19,9 @@ import click
 from . import __version__
 from .build import BuildResult, build, check, untracked
 from .config import Settings, load_settings
-from .digest import DigestResult, parse_since, prepare_digest
+from .digest import DigestResult, prepare_digest
 from .errors import PublisherError
-from .mailer import Retry, SendReport, Server, parse_recipient, read_recipients, send_digest, unique
+from .mailer import Retry, SendReport, send
 from .outputs.templates import longdate
 
 EXIT_CODES = """\b
@@ -223,9 +222,8 @@ def digest_command(
     stays the digest to send until it is marked.
     """
     settings = _settings(config, seeds, out, verbose)
-    start = parse_since(since, settings.tz) if since else None
     click.echo(
-        _digest_summary(prepare_digest(settings, since=start, mark=mark_sent, wait=wait, encoding=encoding))
+        _digest_summary(prepare_digest(settings, since=since, mark=mark_sent, wait=wait, encoding=encoding))
     )
 
 
@@ -293,16 +291,18 @@ def send_command(
     """
     if not to and not to_file:
         raise click.UsageError("give the recipients: --to ADDR (repeatable) or --to-file FILE")
-    settings = _settings(config, seeds, out, verbose)
-    start = parse_since(since, settings.tz) if since else None
-    recipients = unique([parse_recipient(a) for a in to] + (read_recipients(to_file) if to_file else []))
-    server = None
-    if not dry_run:
-        server = Server.from_settings(
-            settings.mail, os.environ, host=host, port=port, user=user, security=security
-        )
-    report = send_digest(
-        settings, recipients, server, since=start, retry=Retry(retries + 1, retry_wait), encoding=encoding
+    report = send(
+        _settings(config, seeds, out, verbose),
+        to,
+        to_file,
+        dry_run=dry_run,
+        since=since,
+        retry=Retry(retries + 1, retry_wait),
+        encoding=encoding,
+        host=host,
+        port=port,
+        user=user,
+        security=security,
     )
     for line in _send_summary(report, dry_run):
         click.echo(line)

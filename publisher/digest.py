@@ -71,12 +71,17 @@ class DigestResult:
 def prepare_digest(
     settings: Settings,
     *,
-    since: datetime | None = None,
+    since: datetime | str | None = None,
     mark: bool = False,
     wait: float = 0.0,
     encoding: str = "utf-8",
 ) -> DigestResult:
-    """Build the digest to send into `dist/digest.eml`, and mark it as sent when asked to."""
+    """Build the digest to send into `dist/digest.eml`, and mark it as sent when asked to.
+
+    `since` (a datetime, or the text of `--since`) replaces the window "new
+    since the last digest marked as sent".
+    """
+    since = resolve_since(since, settings.tz)
     with open_state(settings.state) as state:
         window_text = describe_window(state, since, settings.tz)
         mailing = digest_to_send(settings, state, since, encoding=encoding)
@@ -155,6 +160,11 @@ def describe_window(state: State, since: datetime | None, tz: tzinfo) -> str:
         return f"since {_moment(since, tz)}"
     last = state.last_digest()
     return f"since the last digest ({_moment(last, tz)})" if last else "so far (no digest sent yet)"
+
+
+def resolve_since(value: datetime | str | None, tz: tzinfo) -> datetime | None:
+    """A window start given as a datetime or as `--since` text (see `parse_since`)."""
+    return parse_since(value, tz) if isinstance(value, str) else value
 
 
 def parse_since(value: str, tz: tzinfo) -> datetime:

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import smtplib
 import ssl
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes
@@ -35,7 +36,7 @@ from pathlib import Path
 
 from . import clock
 from .config import MailSettings, Settings
-from .digest import Mailing, describe_window, digest_to_send, mark_sent
+from .digest import Mailing, describe_window, digest_to_send, mark_sent, resolve_since
 from .errors import ConfigError, InputError, PublisherError
 from .outputs.mail import mail_policy
 from .publish import build_lock
@@ -125,12 +126,34 @@ class SendReport:
         return 3 if self.refused else 0
 
 
+def send(
+    settings: Settings,
+    to: Sequence[str],
+    to_file: Path | None = None,
+    *,
+    dry_run: bool = False,
+    since: datetime | str | None = None,
+    retry: Retry | None = None,
+    environ: Mapping[str, str] = os.environ,
+    encoding: str = "utf-8",
+    **overrides: str | int | None,
+) -> SendReport:
+    """`publisher send` as one call: parse the recipients and find the server, then `send_digest`.
+
+    The server comes from the settings with `overrides` (host, port, user,
+    security) on top, and its password from `environ` only.
+    """
+    recipients = unique([parse_recipient(a) for a in to] + (read_recipients(to_file) if to_file else []))
+    server = None if dry_run else Server.from_settings(settings.mail, environ, **overrides)
+    return send_digest(settings, recipients, server, since=since, retry=retry, encoding=encoding)
+
+
 def send_digest(
     settings: Settings,
     recipients: list[Recipient],
     server: Server | None,
     *,
-    since: datetime | None = None,
+    since: datetime | str | None = None,
     retry: Retry | None = None,
     encoding: str = "utf-8",
 ) -> SendReport:
@@ -141,6 +164,7 @@ def send_digest(
     go on while a long send runs.
     """
     lock = build_lock(settings.state.with_suffix(".send.lock"), 0.0, "send")
+    since = resolve_since(since, settings.tz)
     with lock, open_state(settings.state, durable=True) as state:
         mailing = digest_to_send(settings, state, since, encoding=encoding)
         report = _plan(state, mailing, describe_window(state, since, settings.tz), recipients)
