@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable
+from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -89,12 +90,16 @@ def test_headers(eml: tuple[Settings, bytes]) -> None:
     assert message["To"] is None  # each recipient gets their own at sending
 
 
+def digest_message(project: Path, write_seed: Callable[[str, str], Path], config: str) -> EmailMessage:
+    settings = mail_project(project, write_seed, config)
+    prepare_digest(settings)
+    return parse_message((settings.out / "digest.eml").read_bytes())
+
+
 def test_mailto_only_unsubscribe_has_no_one_click_header(
     project: Path, write_seed: Callable[[str, str], Path]
 ) -> None:
-    settings = mail_project(project, write_seed, '[mail]\nunsubscribe = "mailto:leave@example.org"\n')
-    prepare_digest(settings)
-    message = parse_message((settings.out / "digest.eml").read_bytes())
+    message = digest_message(project, write_seed, '[mail]\nunsubscribe = "mailto:leave@example.org"\n')
     assert message["List-Unsubscribe"] == "<mailto:leave@example.org>"
     assert message["List-Unsubscribe-Post"] is None
     assert 'href="mailto:leave@example.org"' in html_part(message)
@@ -103,9 +108,7 @@ def test_mailto_only_unsubscribe_has_no_one_click_header(
 def test_no_unsubscribe_configured_means_no_list_unsubscribe(
     project: Path, write_seed: Callable[[str, str], Path]
 ) -> None:
-    settings = mail_project(project, write_seed, "")
-    prepare_digest(settings)
-    message = parse_message((settings.out / "digest.eml").read_bytes())
+    message = digest_message(project, write_seed, "")
     assert message["List-Unsubscribe"] is None and message["List-Unsubscribe-Post"] is None
     assert "Unsubscribe" not in html_part(message) and "Unsubscribe" not in text_part(message)
 
