@@ -16,6 +16,7 @@ import pytest
 
 from publisher import build, load_settings
 from publisher.mailer import Retry
+from publisher.publish import build_lock
 
 from .conftest import ROOT, run_cli
 from .mailserver import PASSWORD, USER, Inbox, refusing_port, self_signed_certificate, smtp_server
@@ -218,3 +219,16 @@ def test_a_sender_killed_mid_run_is_resumed_by_the_next_run(built: Path, inbox: 
 def test_backoff_doubles_the_pause_before_each_retry() -> None:
     assert list(Retry(attempts=4, wait=5.0).pauses()) == [0.0, 5.0, 10.0, 20.0]
     assert list(Retry(attempts=1, wait=5.0).pauses()) == [0.0]
+
+
+def test_one_send_at_a_time(built: Path, inbox: Inbox) -> None:
+    configure(built, inbox.port)
+    with build_lock(load_settings(root=built).state.with_suffix(".send.lock")):
+        busy = send(built, *to(*PEOPLE))
+    assert busy.returncode == 75 and "another send is running" in busy.stderr
+    assert inbox.received == []
+
+
+def test_send_without_recipients_is_a_usage_error(built: Path) -> None:
+    done = send(built)
+    assert done.returncode == 2 and "--to ADDR" in done.stderr
