@@ -119,6 +119,7 @@ def main() -> None:
 
 
 def wait_option(func: F) -> F:
+    """--wait, shared by the commands that take the build lock (build, digest)."""
     return click.option(
         "--wait",
         type=float,
@@ -130,6 +131,7 @@ def wait_option(func: F) -> F:
 
 
 def since_option(func: F) -> F:
+    """--since, shared by digest and send so both see the same window."""
     return click.option(
         "--since",
         metavar="DATE",
