@@ -46,6 +46,10 @@ def test_build_writes_the_web_digest_and_never_marks_or_mails(project: Path) -> 
     assert len(teasers(project)) == 4
     code, again, _ = digest(project)  # building it twice marks nothing: the same digest
     assert again == out
+    eml = (project / "dist" / "digest.eml").read_bytes()
+    (project / "seeds" / "later.txt").write_text(LATER, encoding="utf-8")
+    build(settings)  # a build neither rewrites nor removes the digest to send: it is not the build's file
+    assert (project / "dist" / "digest.eml").read_bytes() == eml
 
 
 def test_mark_sent_starts_the_next_window_after_it(
