@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Protocol, TypeVar
@@ -75,7 +76,7 @@ def build(
     With `ping` and a `hub` configured, the hub is then told about every
     subscription feed this build changed (and any a failed ping left over).
     """
-    with build_lock(settings.state.with_suffix(".lock"), wait), open_state(settings.state) as state:
+    with site_lock(settings, wait), open_state(settings.state) as state:
         result = _build(settings, state, encoding, track)
         if ping and settings.hub:
             _ping_hub(settings, state, result)
@@ -131,14 +132,24 @@ def _ping_hub(settings: Settings, state: State, result: BuildResult) -> None:
     ]
 
 
+def site_lock(settings: Settings, wait: float = 0.0) -> AbstractContextManager[None]:
+    """The lock that lets one process at a time write the output folder."""
+    return build_lock(settings.state.with_suffix(".lock"), wait)
+
+
 def check(settings: Settings, *, encoding: str = "utf-8") -> BuildResult:
     """Parse and date everything, as a build would, without writing anything."""
-    files, warnings = find_seed_files(settings.seeds)
-    pieces = [piece for seed in files for piece in read_seed_file(seed, encoding)]
     known: dict[str, Record] = {}
     if settings.state.is_file():
         with open_state(settings.state) as state:
             known = state.known_entries()
+    return settle_seeds(settings, known, encoding)
+
+
+def settle_seeds(settings: Settings, known: dict[str, Record], encoding: str = "utf-8") -> BuildResult:
+    """Every entry the seeds hold now, matched against remembered ones (`known`); writes nothing."""
+    files, warnings = find_seed_files(settings.seeds)
+    pieces = [piece for seed in files for piece in read_seed_file(seed, encoding)]
     entries, _ = _entries(pieces, settings, known, clock.now())
     return BuildResult(newest_first(entries), warnings=warnings)
 
@@ -163,7 +174,7 @@ def render_outputs(
     for path, data in render_pages(env, entries, site, catalog, [f for f in feeds if f.folder]):
         yield path, "", data
     digest = digest_output.select_digest(
-        entries, site, settings.digest_size, settings.mail.subject, settings.mail.unsubscribe
+        entries, site, settings.digest_size, settings.mail.subject, settings.mail.unsubscribe_link
     )
     if digest:
         yield DIGEST_HTML, "", digest_output.render_digest_html(env, digest, site).encode()

@@ -81,6 +81,33 @@ def intact(out: Path, manifest: Manifest) -> set[str]:
     return found
 
 
+def publish_file(out: Path, name: str, data: bytes) -> bool:
+    """Write one file that is not part of a build (the digest to send), only if its bytes differ.
+
+    Call it under the build lock: a build deletes temporary files it finds.
+    """
+    target = out / safe_relative(name)
+    if _unchanged(target, data, None) is not None:
+        return False
+    write_atomic(target, data)
+    _fsync_dir(target.parent)
+    return True
+
+
+def withdraw_file(out: Path, name: str) -> bool:
+    """Remove one file that is not part of a build (a digest already sent); False when it was not there.
+
+    Call it under the build lock, as `publish_file`.
+    """
+    target = out / safe_relative(name)
+    try:
+        target.unlink()
+    except FileNotFoundError:
+        return False
+    _fsync_dir(target.parent)
+    return True
+
+
 def write_atomic(target: Path, data: bytes) -> tuple[str, int, int]:
     """Write via a temporary file in the same folder and `os.replace`; returns the manifest row."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -144,8 +171,8 @@ def _fsync_dir(folder: Path) -> None:
 
 
 @contextmanager
-def build_lock(path: Path, wait: float = 0.0) -> Iterator[None]:
-    """Hold an exclusive `flock` on `path` for one build.
+def build_lock(path: Path, wait: float = 0.0, what: str = "build") -> Iterator[None]:
+    """Hold an exclusive `flock` on `path` for one build (or one `what`: the sender has its own).
 
     The kernel releases it when the process dies, however it dies, so there is
     no stale PID file to clean up. Waits up to `wait` seconds, then raises
@@ -162,7 +189,7 @@ def build_lock(path: Path, wait: float = 0.0) -> Iterator[None]:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise LockBusy(
-                        f"another build is running (lock {path}); try again later or pass --wait SECONDS"
+                        f"another {what} is running (lock {path}); try again later or pass --wait SECONDS"
                     ) from None
                 time.sleep(0.05)
         yield

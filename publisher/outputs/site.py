@@ -17,7 +17,10 @@ XSL = "feed.xsl"
 INDEX = "index.html"
 DIGEST_HTML = "digest.html"
 DIGEST_TEXT = "digest.txt"
+DIGEST_MAIL = "digest.eml"
 STYLE = "style.css"
+# Languages written right to left (primary subtags); `dir` on the digest's <html> follows the site language.
+RTL_LANGUAGES = frozenset({"ar", "ckb", "dv", "fa", "he", "ps", "sd", "ug", "ur", "yi"})
 
 
 def page_path(slug: str) -> str:
@@ -44,6 +47,11 @@ class Site:
     def absolute(self, path: str) -> str:
         """The URL of an output file, from its path under the output folder."""
         return self.url + path
+
+    @property
+    def direction(self) -> str:
+        """ "rtl" or "ltr", for `dir` on pages whose readers' clients may not infer it."""
+        return "rtl" if self.language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Site:
