@@ -13,28 +13,32 @@ a finished build, so the next run tries the skipped pieces again.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Protocol, TypeVar
 
-from . import __version__, clock
+from . import __version__, clock, websub
 from .config import Settings
 from .entry import Entry, newest_first
 from .errors import InputError
 from .extract.entries import Record, make_drafts
 from .extract.identity import settle
 from .outputs import digest as digest_output
-from .outputs.feeds import render_atom, render_rss
+from .outputs.catalog import make_catalog
 from .outputs.pages import render_pages
-from .outputs.site import ATOM, DIGEST_HTML, DIGEST_TEXT, RSS, STYLE, Site, page_path
+from .outputs.site import DIGEST_HTML, DIGEST_TEXT, STYLE, XSL, Site, page_path
+from .outputs.syndication import families, render_feeds, topics
 from .outputs.templates import BUNDLED, make_environment, templates_digest
-from .publish import Manifest, build_lock, publish
+from .publish import build_lock, intact, publish
 from .sources import Paragraph, Piece, SeedFile, find_seed_files, read_seed_file
 from .state import State, open_state
 
 log = logging.getLogger("publisher")
+PENDING_PINGS = "websub_pending"
 
 T = TypeVar("T")
 
@@ -63,6 +67,7 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     unchanged: bool = False
     skipped: list[str] = field(default_factory=list)
+    pinged: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -84,66 +89,127 @@ def build(
     wait: float = 0.0,
     encoding: str = "utf-8",
     keep_going: bool = False,
+    ping: bool = False,
     track: Track = untracked,
 ) -> BuildResult:
-    """Build the output folder from the seeds; a no-op when nothing changed."""
-    with build_lock(settings.state.with_suffix(".lock"), wait), open_state(settings.state) as state:
-        now = clock.now()
-        log.info("scanning %s", settings.seeds)
-        files, warnings = find_seed_files(settings.seeds)
-        key = _build_key(settings, files, now, encoding)
-        if state.get("build_key") == key and _outputs_intact(settings, state):
-            log.info("nothing changed since the last build")
-            return BuildResult(warnings=warnings, unchanged=True)
-        log.info("reading %d seed files", len(files))
-        skips = Skips(keep_going)
-        pieces = _read_pieces(files, state, encoding, track, warnings, skips)
-        log.info("dating %d pieces", len(pieces))
-        entries, records = _entries(pieces, settings, state.known_entries(), now, skips)
-        log.info("rendering outputs for %d entries", len(entries))
-        outputs = list(track("rendering", len(entries) + 6, render_outputs(entries, settings)))
-        state.save_entries(records)
-        log.info("publishing to %s", settings.out)
-        done = publish(settings.out, outputs, state.outputs(settings.out), remove=not skips.reasons)
-        state.save_outputs(settings.out, done.manifest)
-        state.put("build_key", "" if skips.reasons else key)
-        log.info("wrote %d files, removed %d", len(done.written), len(done.removed))
-        return BuildResult(newest_first(entries), done.written, done.removed, warnings, skipped=skips.reasons)
+    """Build the output folder from the seeds; a no-op when nothing changed.
+
+    With `ping` and a `hub` configured, the hub is then told about every
+    subscription feed this build changed (and any a failed ping left over).
+    """
+    with site_lock(settings, wait), open_state(settings.state) as state:
+        result = _build(settings, state, encoding, Skips(keep_going), track)
+        if ping and settings.hub:
+            _ping_hub(settings, state, result)
+        return result
+
+
+def _build(settings: Settings, state: State, encoding: str, skips: Skips, track: Track) -> BuildResult:
+    now = clock.now()
+    log.info("scanning %s", settings.seeds)
+    files, warnings = find_seed_files(settings.seeds)
+    key = _build_key(settings, files, now, encoding)
+    previous = state.outputs(settings.out)
+    unchanged = intact(settings.out, previous)
+    if state.get("build_key") == key and previous and len(unchanged) == len(previous):
+        log.info("nothing changed since the last build")
+        return BuildResult(warnings=warnings, unchanged=True)
+    log.info("reading %d seed files", len(files))
+    pieces = _read_pieces(files, state, encoding, track, warnings, skips)
+    log.info("dating %d pieces", len(pieces))
+    entries, records = _entries(pieces, settings, state.known_entries(), now, skips)
+    log.info("rendering outputs for %d entries", len(entries))
+    keys_of = feed_keys(settings)  # per output folder, like the manifest
+    kept = {name: k for name, k in json.loads(state.get(keys_of) or "{}").items() if name in unchanged}
+    outputs = list(track("rendering", len(entries) + 6, render_outputs(entries, settings, now, kept)))
+    state.save_entries(records)
+    log.info("publishing to %s", settings.out)
+    files_out = [(name, data) for name, _, data in outputs]
+    done = publish(settings.out, files_out, previous, remove=not skips.reasons)
+    state.save_outputs(settings.out, done.manifest)
+    state.put(keys_of, json.dumps({name: k for name, k, _ in outputs if k}, sort_keys=True))
+    state.put("build_key", "" if skips.reasons else key)
+    log.info("wrote %d files, removed %d", len(done.written), len(done.removed))
+    return BuildResult(newest_first(entries), done.written, done.removed, warnings, skipped=skips.reasons)
+
+
+def feed_keys(settings: Settings) -> str:
+    """The state key under which the feed files' keys (see syndication.py) in `settings.out` are kept."""
+    return f"feed_keys:{settings.out}"
+
+
+def _ping_hub(settings: Settings, state: State, result: BuildResult) -> None:
+    """Announce the changed subscription feeds (and those whose last ping failed) to the WebSub hub."""
+    written = set(result.written)
+    changed = [path for path in topics(make_catalog(result.entries, settings.base_url)) if path in written]
+    pending = json.loads(state.get(PENDING_PINGS) or "[]")
+    urls = list(dict.fromkeys([*pending, *(settings.url(path) for path in changed)]))
+    log.info("announcing %d feeds to %s", len(urls), settings.hub)
+    failed = websub.ping(settings.hub, urls)
+    state.put(PENDING_PINGS, json.dumps(sorted(failed)))
+    result.pinged = [url for url in urls if url not in failed]
+    result.warnings += [
+        f"WebSub hub {settings.hub} did not take {url} ({reason}); will retry on the next build --ping"
+        for url, reason in failed.items()
+    ]
+
+
+def site_lock(settings: Settings, wait: float = 0.0) -> AbstractContextManager[None]:
+    """The lock that lets one process at a time write the output folder."""
+    return build_lock(settings.state.with_suffix(".lock"), wait)
 
 
 def check(settings: Settings, *, encoding: str = "utf-8", keep_going: bool = False) -> BuildResult:
     """Parse and date everything, as a build would, without writing anything."""
+    known: dict[str, Record] = {}
+    if settings.state.is_file():
+        with open_state(settings.state) as state:
+            known = state.known_entries()
+    return settle_seeds(settings, known, encoding, Skips(keep_going))
+
+
+def settle_seeds(
+    settings: Settings, known: dict[str, Record], encoding: str = "utf-8", skips: Skips | None = None
+) -> BuildResult:
+    """Every entry the seeds hold now, matched against remembered ones (`known`); writes nothing."""
+    skips = skips or Skips(keep_going=False)
     files, warnings = find_seed_files(settings.seeds)
-    skips = Skips(keep_going)
     pieces: list[Piece] = []
     for seed in files:
         read = _read_file(seed, encoding, skips)
         if read:
             pieces.extend(read[0])
             warnings.extend(read[1])
-    known: dict[str, Record] = {}
-    if settings.state.is_file():
-        with open_state(settings.state) as state:
-            known = state.known_entries()
     entries, _ = _entries(pieces, settings, known, clock.now(), skips)
     return BuildResult(newest_first(entries), warnings=warnings, skipped=skips.reasons)
 
 
-def render_outputs(entries: list[Entry], settings: Settings) -> Iterator[tuple[str, bytes]]:
-    """Every output file, pages first and feeds last (the order they are published in)."""
+def render_outputs(
+    entries: list[Entry],
+    settings: Settings,
+    now: datetime | None = None,
+    kept: Mapping[str, str] | None = None,
+) -> Iterator[tuple[str, str, bytes | None]]:
+    """(path, key, bytes) of every output file, pages first and feeds last (the order they are published in).
+
+    Feed files have keys (see syndication.py): one whose key is in `kept`
+    comes with bytes None, to be kept as it is. Other files have no key ("").
+    """
     site = Site.from_settings(settings)
     env = make_environment(settings.templates, settings.tz)
-    yield STYLE, _style(settings)
-    yield from render_pages(env, entries, site)
+    catalog = make_catalog(entries, settings.base_url)
+    feeds = families(entries, site, catalog, now or clock.now())
+    yield STYLE, "", _asset(settings, STYLE)
+    yield XSL, "", _asset(settings, XSL)
+    for path, data in render_pages(env, entries, site, catalog, [f for f in feeds if f.folder]):
+        yield path, "", data
     digest = digest_output.select_digest(
-        entries, site, settings.digest_size, settings.mail.subject, settings.mail.unsubscribe
+        entries, site, settings.digest_size, settings.mail.subject, settings.mail.unsubscribe_link
     )
     if digest:
-        yield DIGEST_HTML, digest_output.render_digest_html(env, digest, site).encode()
-        yield DIGEST_TEXT, digest_output.render_digest_text(env, digest, site).encode()
-    newest = newest_first(entries)[: settings.feed_size]
-    yield ATOM, render_atom(newest, site)
-    yield RSS, render_rss(newest, site)
+        yield DIGEST_HTML, "", digest_output.render_digest_html(env, digest, site).encode()
+        yield DIGEST_TEXT, "", digest_output.render_digest_text(env, digest, site).encode()
+    yield from render_feeds(feeds, site, settings.feed_size, kept or {})
 
 
 def _entries(
@@ -213,19 +279,7 @@ def _build_key(settings: Settings, files: list[SeedFile], now: datetime, encodin
     return digest.hexdigest()
 
 
-def _outputs_intact(settings: Settings, state: State) -> bool:
-    """Are all our output files still there, as we wrote them (size and mtime)?"""
-    manifest: Manifest = state.outputs(settings.out)
-    for name, (_, size, mtime) in manifest.items():
-        try:
-            stat = (settings.out / name).stat()
-        except FileNotFoundError:
-            return False
-        if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
-            return False
-    return bool(manifest)
-
-
-def _style(settings: Settings) -> bytes:
-    custom = settings.templates / STYLE if settings.templates else None
-    return (custom if custom and custom.is_file() else BUNDLED / STYLE).read_bytes()
+def _asset(settings: Settings, name: str) -> bytes:
+    """A file copied as it is (style sheet, feed style sheet): the user's version if they have one."""
+    custom = settings.templates / name if settings.templates else None
+    return (custom if custom and custom.is_file() else BUNDLED / name).read_bytes()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,10 +20,13 @@ import click
 
 from . import __version__
 from .build import BuildResult, build, check, untracked
-from .config import Settings, load_settings
-from .errors import PublisherError
+from .config import CONFIG_NAME, Settings, load_settings
+from .digest import DigestResult, prepare_digest
+from .errors import ConfigError, PublisherError
+from .mailer import Retry, SendReport, send
 from .outputs.templates import longdate
 from .redact import RedactingFormatter, env_secrets, redact
+from .serve import serve, watched
 from .sources.decode import check_encoding
 
 EXIT_CODES = """\b
@@ -34,6 +36,21 @@ Exit status:
       (with --keep-going: some pieces were skipped, the rest published)
   2   usage error
   75  another build holds the lock (EX_TEMPFAIL): try again later
+"""
+
+SEND_EXIT_CODES = """\b
+Exit status:
+  0   every recipient has the digest (or there was nothing new to send);
+      the digest is then marked as sent
+  1   bad input or configuration (the message says what), or the server
+      refused the login or TLS
+  2   usage error
+  3   the server refused some recipients for good (5xx); everyone else has
+      it. Running send again tries only those; remove them from the list,
+      or end this digest with `publisher digest --mark-sent`
+  75  temporary failure (server unreachable, connection lost, 4xx replies
+      after every retry, another send running): run send again later; only
+      recipients who do not have the digest yet get it
 """
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -68,11 +85,6 @@ def site_options(func: F) -> F:
     )(func)
     func = click.option(
         "--seeds", type=click.Path(file_okay=False, path_type=Path), help="Seeds folder (default: seeds/)."
-    )(func)
-    func = click.option(
-        "--keep-going",
-        is_flag=True,
-        help="Skip bad pieces, listing each with its reason; do the rest, still exit 1.",
     )(func)
     func = click.option(
         "--encoding",
@@ -128,18 +140,51 @@ def main() -> None:
     Put pieces in seeds/ (.txt dumps, .md with front matter), then:
       publisher check     see what each piece becomes, write nothing
       publisher build     write dist/ (feeds, pages, digest)
+      publisher serve     preview dist/ on 127.0.0.1, rebuilding on changes
+      publisher digest    build the email digest to send: dist/digest.eml
+      publisher send      email it to the recipients who do not have it yet
     """
+
+
+def wait_option(func: F) -> F:
+    """--wait, shared by the commands that take the build lock (build, digest)."""
+    return click.option(
+        "--wait",
+        type=float,
+        default=0.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="Wait this long for another build to finish.",
+    )(func)
+
+
+def keep_going_option(func: F) -> F:
+    """--keep-going, for the commands that read every piece (build, check)."""
+    return click.option(
+        "--keep-going",
+        is_flag=True,
+        help="Skip bad pieces, listing each with its reason; do the rest, still exit 1.",
+    )(func)
+
+
+def since_option(func: F) -> F:
+    """--since, shared by digest and send so both see the same window."""
+    return click.option(
+        "--since",
+        metavar="DATE",
+        help="Take the excerpts first seen since DATE (YYYY-MM-DD, or an ISO date and time) "
+        "instead of those new since the last digest marked as sent.",
+    )(func)
 
 
 @main.command(epilog=EXIT_CODES)
 @site_options
+@keep_going_option
+@wait_option
 @click.option(
-    "--wait",
-    type=float,
-    default=0.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="Wait this long for another build to finish.",
+    "--ping",
+    is_flag=True,
+    help="Tell the WebSub hub (the `hub` setting) which subscription feeds changed.",
 )
 @reports_errors
 def build_command(
@@ -150,16 +195,20 @@ def build_command(
     keep_going: bool,
     verbose: bool,
     wait: float,
+    ping: bool,
 ) -> None:
     """Build the output folder from the seeds.
 
     Safe to run from cron every few minutes: a rebuild with nothing changed
     touches no file, every file is replaced atomically, and only one build
-    runs at a time.
+    runs at a time. With --ping, the hub hears only about feeds whose bytes
+    changed (a ping the hub refused is retried on the next --ping).
     """
-    track = progress_bar if sys.stderr.isatty() and not verbose else untracked
     settings = _settings(config, seeds, out, verbose)
-    result = build(settings, wait=wait, encoding=encoding, keep_going=keep_going, track=track)
+    if ping and not settings.hub:
+        raise ConfigError(config or CONFIG_NAME, None, '--ping needs a hub: set hub = "https://…"')
+    track = progress_bar if sys.stderr.isatty() and not verbose else untracked
+    result = build(settings, wait=wait, encoding=encoding, keep_going=keep_going, ping=ping, track=track)
     _warn(result, settings)
     if sys.stdout.isatty():
         say(_summary(result))
@@ -169,8 +218,33 @@ def build_command(
 main.add_command(build_command, "build")
 
 
+@main.command("serve", epilog=EXIT_CODES)
+@site_options
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    help="Port on 127.0.0.1 (default: base_url's port if it is local, else 8000; 0: any free port).",
+)
+@reports_errors
+def serve_command(
+    config: Path | None, seeds: Path | None, out: Path | None, encoding: str, verbose: bool, port: int | None
+) -> None:
+    """Preview the site: build, serve the output folder on 127.0.0.1, and
+    rebuild whenever seeds/, the templates or the configuration change.
+    """
+    config_file = Path.cwd() / (config or CONFIG_NAME)
+    serve(
+        lambda: _settings(config, seeds, out, verbose),
+        lambda settings: watched(settings, config_file),
+        port,
+        lambda line: say(line, err=line.startswith("publisher:")),
+        encoding,
+    )
+
+
 @main.command("check", epilog=EXIT_CODES)
 @site_options
+@keep_going_option
 @reports_errors
 def check_command(
     config: Path | None, seeds: Path | None, out: Path | None, encoding: str, keep_going: bool, verbose: bool
@@ -201,6 +275,177 @@ def check_command(
     _exit_if_skipped(result, settings, "checked")
 
 
+@main.command("digest", epilog=EXIT_CODES)
+@site_options
+@since_option
+@click.option(
+    "--mark-sent",
+    is_flag=True,
+    help="Record this digest as sent (say, you sent it another way): the next one starts after it.",
+)
+@wait_option
+@reports_errors
+def digest_command(
+    config: Path | None,
+    seeds: Path | None,
+    out: Path | None,
+    encoding: str,
+    verbose: bool,
+    since: str | None,
+    mark_sent: bool,
+    wait: float,
+) -> None:
+    """Build the digest to send by email: dist/digest.eml.
+
+    It holds the excerpts that are new (first seen by a build) since the last
+    digest marked as sent, or since --since. Building it never marks it as
+    sent: --mark-sent does, and so does `publisher send` once every
+    recipient has it. With nothing new it prints one line, removes an older
+    digest.eml (already sent) and exits 0. A digest whose sending has started
+    stays the digest to send until it is marked.
+    """
+    settings = _settings(config, seeds, out, verbose)
+    say(_digest_summary(prepare_digest(settings, since=since, mark=mark_sent, wait=wait, encoding=encoding)))
+
+
+@main.command("send", epilog=SEND_EXIT_CODES)
+@site_options
+@click.option("--to", "to", multiple=True, metavar="ADDR", help="A recipient; repeat for more.")
+@click.option(
+    "--to-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Recipients, one address a line (a@example.org or Name <a@example.org>); # starts a comment.",
+)
+@click.option("--dry-run", is_flag=True, help="Print who would get which digest; send nothing.")
+@since_option
+@click.option("--host", help="SMTP server (default: mail.smtp_host).")
+@click.option("--port", type=click.IntRange(1, 65535), help="SMTP port (default: mail.smtp_port).")
+@click.option(
+    "--user",
+    help="SMTP login (default: mail.smtp_user). The password is read only from the environment "
+    "variable named by mail.password_env (default PUBLISHER_SMTP_PASSWORD).",
+)
+@click.option(
+    "--security", type=click.Choice(["starttls", "tls", "none"]), help="Default: mail.smtp_security."
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 20),
+    default=3,
+    show_default=True,
+    help="Retries after a 4xx reply or a lost connection.",
+)
+@click.option(
+    "--retry-wait",
+    type=click.FloatRange(0),
+    default=5.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Pause before the first retry; doubled before each next one.",
+)
+@reports_errors
+def send_command(
+    config: Path | None,
+    seeds: Path | None,
+    out: Path | None,
+    encoding: str,
+    verbose: bool,
+    to: tuple[str, ...],
+    to_file: Path | None,
+    dry_run: bool,
+    since: str | None,
+    host: str | None,
+    port: int | None,
+    user: str | None,
+    security: str | None,
+    retries: int,
+    retry_wait: float,
+) -> None:
+    """Email the digest to every recipient who does not have it yet.
+
+    One SMTP connection (STARTTLS, TLS or plain, per mail.smtp_security);
+    each recipient the server accepts is recorded in the state store, so a
+    re-run after a crash or a failure sends only to the others. The digest is
+    marked as sent once every recipient has it. Quiet under cron when all
+    went well; problems go to stderr.
+    """
+    if not to and not to_file:
+        raise click.UsageError("give the recipients: --to ADDR (repeatable) or --to-file FILE")
+    report = send(
+        _settings(config, seeds, out, verbose),
+        to,
+        to_file,
+        dry_run=dry_run,
+        since=since,
+        retry=Retry(retries + 1, retry_wait),
+        encoding=encoding,
+        host=host,
+        port=port,
+        user=user,
+        security=security,
+    )
+    for line in _send_summary(report, dry_run):
+        say(line)
+    for line, code in _send_problems(report):
+        say(f"publisher: {line}", err=True)
+        if code:
+            sys.exit(code)
+
+
+def _digest_summary(result: DigestResult) -> str:
+    mailing = result.mailing
+    if mailing is None:
+        return f"No new excerpts {result.window}; no digest to send."
+    if mailing.resumed:
+        what = f"partly sent ({result.served} recipients have it)"
+    else:
+        what = f"{mailing.excerpts} excerpts first seen {result.window}"
+    line = f"digest.eml: {mailing.subject!r}, {what}; Message-ID {mailing.message_id}"
+    return line + ("; marked as sent." if result.marked else ".")
+
+
+def _send_summary(report: SendReport, dry_run: bool) -> list[str]:
+    """What went right; printed for a dry run, or on a terminal."""
+    if not (dry_run or sys.stdout.isatty()):
+        return []
+    if report.mailing is None:
+        return [f"No new excerpts {report.window}; nothing to send."]
+    lines = [f"Digest {report.mailing.message_id}: {report.mailing.subject!r}"]
+    if dry_run:
+        lines += [f"  would send to {address}" for address in report.to_send]
+    else:
+        lines += [f"  sent to {address}" for address in report.served]
+    lines += [f"  already has it: {address} (since {at})" for address, at in report.already.items()]
+    if report.finished:
+        lines.append("Everyone has it; marked as sent.")
+    return lines
+
+
+def _send_problems(report: SendReport) -> list[tuple[str, int]]:
+    """Lines for stderr, the last one carrying the exit status."""
+    lines = [(f"refused: {address}: {reply}", 0) for address, reply in report.refused.items()]
+    lines += [(f"not sent yet: {address}: {reply}", 0) for address, reply in report.deferred.items()]
+    if report.deferred:
+        lines.append(
+            (
+                f"error: {len(report.deferred)} recipients do not have the digest yet (temporary "
+                "failure); run send again later: only they will get it",
+                report.exit_code,
+            )
+        )
+    elif report.refused:
+        lines.append(
+            (
+                f"error: the server refused {len(report.refused)} recipients for good; the others "
+                "have the digest. Fix or remove those addresses and run send again, or end this "
+                "digest with `publisher digest --mark-sent`",
+                report.exit_code,
+            )
+        )
+    return lines
+
+
 def progress_bar(label: str, length: int, items: Iterable[T]) -> Iterator[T]:
     """A progress bar on stderr for steps long enough to wonder about; short ones stay silent."""
     if length < PROGRESS_FROM:
@@ -227,10 +472,10 @@ def _exit_if_skipped(result: BuildResult, settings: Settings, done: str) -> None
 
 
 def _summary(result: BuildResult) -> str:
+    pinged = f" Told the WebSub hub about {len(result.pinged)} feeds." if result.pinged else ""
     if result.unchanged:
-        return "Nothing changed; no file written."
-    return f"{len(result.entries)} entries; wrote {len(result.written)} files, removed {len(result.removed)}."
-
-
-def _parse_day(value: str) -> datetime:
-    return datetime.fromisoformat(value)
+        return "Nothing changed; no file written." + pinged
+    return (
+        f"{len(result.entries)} entries; wrote {len(result.written)} files, removed {len(result.removed)}."
+        + pinged
+    )

@@ -33,8 +33,12 @@ XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff
 _NONCHARACTER_REF = re.compile(r"&#(?:[xX]0*[fF]{3}[eEfF]|0*6553[45]);")
 _TAGS = nh3.ALLOWED_TAGS - {"center", "acronym", "tt", "strike", "map", "area"}
 _URL_SCHEMES = {"http", "https", "mailto"}
-_TAG = re.compile(r"<[^>]*>")
-_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+# Only what looks like a tag or a comment: "a < b" and "I <3 it" are text, not markup.
+_TAG = re.compile(r"<!--.*?-->|</?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>", re.DOTALL)
+_INLINE = frozenset(
+    {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "i", "ins", "kbd"}
+    | {"mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var"}
+)
 _SPACE = re.compile(r"\s+")
 _BLOCK = re.compile(r'<p data-sourcepos="(\d+):[^"]*">(.*?)</p>', re.DOTALL)
 _URL_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
@@ -74,8 +78,16 @@ def xml_safe(text: str) -> str:
 
 
 def plain_text(fragment: str) -> str:
-    """Text of an inline HTML fragment: tags dropped, line breaks as spaces, entities decoded."""
-    return xml_safe(_SPACE.sub(" ", html.unescape(_TAG.sub("", _BREAK.sub(" ", fragment))))).strip()
+    """Text of an HTML fragment: tags dropped, entities decoded, white space folded.
+
+    An inline tag vanishes ("un<em>believ</em>able" is one word); any other
+    tag (`<br>`, `<p>`, `<li>`) separates words.
+    """
+    return xml_safe(_SPACE.sub(" ", html.unescape(_TAG.sub(_tag_gap, fragment)))).strip()
+
+
+def _tag_gap(match: re.Match[str]) -> str:
+    return "" if (match.group(1) or "").lower() in _INLINE else " "
 
 
 def paragraphs_html(paragraphs: list[str]) -> str:

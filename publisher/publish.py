@@ -42,10 +42,12 @@ class Published:
 
 
 def publish(
-    out: Path, files: Iterable[tuple[str, bytes]], previous: Manifest, *, remove: bool = True
+    out: Path, files: Iterable[tuple[str, bytes | None]], previous: Manifest, *, remove: bool = True
 ) -> Published:
     """Write `files` (relative path, bytes) under `out`, then remove our files that are gone.
 
+    Bytes of None mean "keep this file as it is": the caller has checked that
+    it is still as the manifest says (see `intact`) and that it would not change.
     With `remove` False (a partial build) our files that are gone stay, and
     stay ours in the manifest, so that a later full build still removes them.
     """
@@ -54,6 +56,9 @@ def publish(
     result = Published()
     folders: set[Path] = set()
     for name, data in files:
+        if data is None:
+            result.manifest[name] = previous[name]
+            continue
         target = out / safe_relative(name)
         entry = _unchanged(target, data, previous.get(name))
         if entry is None:
@@ -72,6 +77,46 @@ def publish(
     for folder in folders:
         _fsync_dir(folder)
     return result
+
+
+def intact(out: Path, manifest: Manifest) -> set[str]:
+    """The files of `manifest` still as we wrote them (same size and mtime)."""
+    found = set()
+    for name, (_, size, mtime) in manifest.items():
+        try:
+            stat = os.stat(os.path.join(out, name))
+        except OSError:
+            continue
+        if (stat.st_size, stat.st_mtime_ns) == (size, mtime):
+            found.add(name)
+    return found
+
+
+def publish_file(out: Path, name: str, data: bytes) -> bool:
+    """Write one file that is not part of a build (the digest to send), only if its bytes differ.
+
+    Call it under the build lock: a build deletes temporary files it finds.
+    """
+    target = out / safe_relative(name)
+    if _unchanged(target, data, None) is not None:
+        return False
+    write_atomic(target, data)
+    _fsync_dir(target.parent)
+    return True
+
+
+def withdraw_file(out: Path, name: str) -> bool:
+    """Remove one file that is not part of a build (a digest already sent); False when it was not there.
+
+    Call it under the build lock, as `publish_file`.
+    """
+    target = out / safe_relative(name)
+    try:
+        target.unlink()
+    except FileNotFoundError:
+        return False
+    _fsync_dir(target.parent)
+    return True
 
 
 def write_atomic(target: Path, data: bytes) -> tuple[str, int, int]:
@@ -146,8 +191,8 @@ def _fsync_dir(folder: Path) -> None:
 
 
 @contextmanager
-def build_lock(path: Path, wait: float = 0.0) -> Iterator[None]:
-    """Hold an exclusive `flock` on `path` for one build.
+def build_lock(path: Path, wait: float = 0.0, what: str = "build") -> Iterator[None]:
+    """Hold an exclusive `flock` on `path` for one build (or one `what`: the sender has its own).
 
     The kernel releases it when the process dies, however it dies, so there is
     no stale PID file to clean up. Waits up to `wait` seconds, then raises
@@ -164,7 +209,7 @@ def build_lock(path: Path, wait: float = 0.0) -> Iterator[None]:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise LockBusy(
-                        f"another build is running (lock {path}); try again later or pass --wait SECONDS"
+                        f"another {what} is running (lock {path}); try again later or pass --wait SECONDS"
                     ) from None
                 time.sleep(0.05)
         yield

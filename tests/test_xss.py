@@ -1,6 +1,6 @@
 """A corpus of known XSS payloads, fed in through every way content enters, checked in every output.
 
-Atom and RSS content is parsed back with feedparser and then as HTML, as a
+Atom, RSS and JSON Feed content is parsed back with feedparser and then as HTML, as a
 feed reader would; pages and the digest are parsed with html5lib, and also
 opened in headless Chromium, where a payload that ran would leave its mark
 (`data-pwned` on the root element) in the dumped DOM.
@@ -8,6 +8,7 @@ opened in headless Chromium, where a payload that ran would leave its mark
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -118,10 +119,18 @@ def test_feeds_carry_no_active_content(hostile: Settings, feed: str) -> None:
     assert not parsed.bozo and len(parsed.entries) >= len(PAYLOADS) + 2
     for entry in parsed.entries:
         # feedparser sanitizes what it hands out; read the raw values it kept escaped in the XML.
-        # Readers render content, and RSS descriptions, as HTML; titles are text.
-        for html in [c.value for c in entry.get("content", [])] + [entry.get("summary", "")]:
+        # Readers render what is typed as HTML (content, RSS descriptions) as HTML; the rest is text.
+        details = [*entry.get("content", []), entry.get("summary_detail", {})]
+        for html in [d["value"] for d in details if d.get("type") == "text/html"]:
             assert _problems(html) == [], (entry.title, html)
     assert "<script" not in (hostile.out / feed).read_text().lower()
+
+
+def test_json_feed_carries_no_active_content(hostile: Settings) -> None:
+    items = json.loads((hostile.out / "feed.json").read_bytes())["items"]
+    assert len(items) >= len(PAYLOADS) + 2
+    for item in items:
+        assert _problems(item.get("content_html", "")) == [], item["title"]
 
 
 def test_pages_carry_no_active_content(hostile: Settings) -> None:
@@ -135,7 +144,7 @@ def test_digest_carries_no_active_content(hostile: Settings) -> None:
     html = (hostile.out / "digest.html").read_text()
     # The template's own <head> <style> and meta tags, and premailer's inlined styles, are allowed.
     assert _problems(html, document=True, allowed=frozenset({"meta"})) == ["<style>"]
-    assert "&lt;script&gt;" in html  # the payloads are there, as text
+    assert "Dump" in html and "&lt;" in html  # the payloads are there, as text
 
 
 def _chromium() -> str | None:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from ..entry import DateSource, Entry
 from ..errors import InputError
-from ..html import paragraphs_html
+from ..html import paragraphs_html, plain_text
 from ..sources.piece import Piece
 from .bylines import bio_authors
 from .dates import (
@@ -144,9 +144,15 @@ def _draft(piece: Piece, path: Path, reference: date, tz: tzinfo, now: datetime)
     meta = piece.meta
     texts = [p.text for p in piece.paragraphs]
     excerpt = _is_excerpt(piece)
-    title = _text(meta, "title", path) or derive_title(texts[0] if texts else _text(meta, "summary", path))
+    # Titles and summaries are plain text everywhere: markup dropped, entities decoded (escaped once, on output).
+    # A text dump's paragraphs are raw, so a pasted "<b>" or "&amp;" must not reach them as markup.
+    title = plain_text(
+        _text(meta, "title", path) or derive_title(texts[0] if texts else _text(meta, "summary", path))
+    )
     authors = _authors(piece, path)
-    summary = _text(meta, "summary", path) or (excerpt_summary(texts) if excerpt else texts[0])
+    summary = plain_text(_text(meta, "summary", path)) or plain_text(
+        excerpt_summary(texts) if excerpt else texts[0]
+    )
     content = None if excerpt else (piece.html if piece.html is not None else paragraphs_html(texts))
     tags = _tags(meta, path)
     published, source = _published(piece, path, reference, tz, now)
@@ -232,11 +238,11 @@ def _tags(meta: Mapping[str, Any], path: Path) -> tuple[str, ...]:
         raise InputError(
             path, _line(meta, "tags"), "tags must be a list of words or a comma-separated string"
         )
-    seen: dict[str, None] = {}
+    seen: dict[str, str] = {}
     for tag in value:
         if str(tag).strip():
-            seen.setdefault(str(tag).strip(), None)
-    return tuple(seen)
+            seen.setdefault(str(tag).strip().casefold(), str(tag).strip())
+    return tuple(seen.values())
 
 
 def _link(meta: Mapping[str, Any], path: Path) -> str | None:

@@ -77,8 +77,8 @@ def _match(drafts: list[Draft], known: dict[str, Record]) -> dict[int, Record]:
     matches: dict[int, Record] = {}
     claimed: set[str] = set()
     by_fingerprint: dict[str, Record] = {}
-    for record in sorted(known.values(), key=lambda r: r.id):
-        by_fingerprint.setdefault(record.fingerprint, record)
+    for remembered in sorted(known.values(), key=lambda r: r.id):
+        by_fingerprint.setdefault(remembered.fingerprint, remembered)
 
     def claim(draft: Draft, record: Record) -> None:
         matches[id(draft)] = record

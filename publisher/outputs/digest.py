@@ -3,16 +3,17 @@
 premailer is configured deliberately: it never fetches anything
 (`allow_network=False`), keeps the `<style>` block so that media queries
 (small screens, dark mode) survive and, marked `!important`, still beat the
-inlined styles; cssutils' warnings are silenced rather than printed on
-stderr under cron.
+inlined styles; it adds no presentational attributes (`bgcolor`, `width`,
+`align`...: obsolete HTML, and `height="auto"` on images is plainly invalid),
+so the result passes the Nu Html Checker; cssutils' warnings are silenced
+rather than printed on stderr under cron.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,8 @@ from ..entry import Entry, newest_first
 from .site import Site
 from .templates import longdate
 
-_AUTO_HEIGHT = re.compile(r'\sheight="auto"')
+# What premailer would copy from CSS into attributes; all obsolete or invalid in HTML.
+_NO_ATTRIBUTES = ["align", "valign", "bgcolor", "width", "height"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,11 @@ class Digest:
     preheader: str
     web_url: str
     unsubscribe: str
+
+    def first(self, count: int) -> Digest:
+        """The same digest showing only its first `count` teasers; the rest become "N more on the site"."""
+        shown = self.entries[: max(count, 0)]
+        return replace(self, entries=shown, more=self.total - len(shown))
 
 
 def select_digest(
@@ -82,6 +89,6 @@ def inline_css(html: str) -> str:
         disable_validation=True,
         cssutils_logging_level=logging.CRITICAL,
         remove_unset_properties=True,
+        disable_basic_attributes=_NO_ATTRIBUTES,
     ).transform(pretty_print=False)
-    # premailer copies `height: auto` into an invalid HTML attribute on images.
-    return _AUTO_HEIGHT.sub("", str(inlined))
+    return str(inlined)

@@ -12,7 +12,13 @@ from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-BUNDLED = Path(__file__).resolve().parents[2] / "templates"
+_HERE = Path(__file__).resolve()
+BUNDLED = next(
+    folder
+    for folder in (_HERE.parents[2] / "templates", _HERE.parents[1] / "templates")
+    if (folder / "base.html").is_file()
+)
+"""The top-level `templates/` of a checkout, or its copy inside an installed package (pyproject maps it)."""
 
 
 def template_dirs(custom: Path | None) -> list[Path]:
