@@ -26,8 +26,8 @@ from publisher.extract.identity import settle
 from publisher.extract.ids import MAX_SLUG, slugify
 from publisher.extract.titles import MAX_TITLE, derive_title
 from publisher.outputs.catalog import make_catalog
-from publisher.outputs.syndication import families, render_feeds
 from publisher.outputs.site import Site, page_path
+from publisher.outputs.syndication import families, render_feeds
 from publisher.publish import RESERVED_NAMES, safe_relative
 from publisher.sources.decode import decode
 from publisher.sources.textdump import read_dump

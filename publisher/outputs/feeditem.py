@@ -14,21 +14,13 @@ serializers escape them exactly once.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..entry import Entry
-from ..html import absolute_links
+from ..html import absolute_links, xml_safe
 
-# Everything XML 1.0 allows (its `Char` production), negated: C0 controls other than tab,
-# newline and carriage return, lone surrogates, U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def xml_safe(text: str) -> str:
-    """`text` without the characters XML 1.0 forbids (the feed-rendering boundary's final guard)."""
-    return _NOT_XML.sub("", text)
+__all__ = ["FeedItem", "feed_item", "xml_safe"]
 
 
 @dataclass(frozen=True, slots=True)
