@@ -37,12 +37,15 @@ def browser() -> str:
     pytest.skip(message)
 
 
-def dump_dom(url: str) -> str:
-    """The serialized DOM after Chromium has loaded `url` (and applied any XSL stylesheet)."""
+def dump_dom(url: str, *extra: str) -> str:
+    """The serialized DOM after Chromium has loaded `url` (and applied any XSL stylesheet).
+
+    `extra` flags go to Chromium too (e.g. --virtual-time-budget=MS to let timers and load events run).
+    """
     binary = browser()
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(
-            [binary, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
+            [binary, *FLAGS, f"--user-data-dir={profile}", *extra, "--dump-dom", url],
             capture_output=True,
             text=True,
             timeout=90,
