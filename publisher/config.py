@@ -212,10 +212,20 @@ def _validate(settings: Settings, source: str) -> None:
     if settings.hub and not _is_http_url(settings.hub):
         raise ConfigError(source, None, f"hub must be an absolute http(s) URL, not {settings.hub!r}")
     _validate_mail(settings.mail, source)
+    _validate_folders(settings, source)
     if not settings.language or not settings.language.replace("-", "").isalnum():
         raise ConfigError(
             source, None, f"language must be a language tag like 'en' or 'zh-TW', not {settings.language!r}"
         )
+
+
+def _validate_folders(settings: Settings, source: str) -> None:
+    """The output folder is rewritten and pruned by every build: it must hold no seeds and no state."""
+    out = settings.out.resolve()
+    for name in ("seeds", "state"):
+        other = getattr(settings, name).resolve()
+        if out == other or out in other.parents or (name == "seeds" and other in out.parents):
+            raise ConfigError(source, None, f"out ({settings.out}) and {name} ({other}) must not overlap")
 
 
 def _validate_mail(mail: MailSettings, source: str) -> None:

@@ -269,3 +269,22 @@ def test_no_secret_in_errors_check_output_or_verbose_logs(project: Path) -> None
     for _, out, err in outputs:
         for secret in ("hunter2", "t0k3n", password, "other-secret-value"):
             assert secret not in out + err
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ('out = "seeds"', "out ({root}/seeds) and seeds ({root}/seeds) must not overlap"),
+        ('out = "seeds/site"', "out ({root}/seeds/site) and seeds ({root}/seeds) must not overlap"),
+        ('out = "."', "out ({root}) and seeds ({root}/seeds) must not overlap"),
+        (
+            'out = ".publisher"',
+            "out ({root}/.publisher) and state ({root}/.publisher/state.db) must not overlap",
+        ),
+    ],
+)
+def test_the_output_folder_cannot_hold_seeds_or_state(project: Path, setting: str, message: str) -> None:
+    (project / "publisher.toml").write_text(setting + "\n")
+    code, _, err = invoke("check")
+    root = project.resolve()
+    assert code == 1 and err.endswith(message.format(root=root) + "\n")
