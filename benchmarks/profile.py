@@ -22,7 +22,7 @@ Spot = tuple[str, str]  # (file path ending, function name)
 STEPS: list[tuple[str, list[Spot]]] = [
     ("reading and parsing seeds (with the parse cache)", [("publisher/build.py", "_read_pieces")]),
     ("dating and identity", [("publisher/build.py", "_entries")]),
-    ("rendering outputs", [("publisher/render.py", "render_changed")]),
+    ("rendering outputs", [("publisher/build.py", "render_outputs")]),
     (
         "saving state (entries, output manifest)",
         [("publisher/state.py", "save_entries"), ("publisher/state.py", "save_outputs")],
@@ -34,7 +34,7 @@ WORK: list[tuple[str, list[Spot]]] = [
     ("Markdown (cmark-gfm, nh3 sanitizer)", [("publisher/html.py", "render_markdown")]),
     (
         "parse cache (to and from SQLite)",
-        [("publisher/state.py", "save_files"), ("publisher/state.py", "cached_files")],
+        [("publisher/state.py", "save_files"), ("publisher/state.py", "cached_files"), ("publisher/build.py", "_piece")],
     ),
     (
         "dating",
@@ -51,8 +51,7 @@ WORK: list[tuple[str, list[Spot]]] = [
     (
         "templates (Jinja pages, index, digest)",
         [
-            ("publisher/outputs/pages.py", "render_page"),
-            ("publisher/outputs/pages.py", "render_index"),
+            ("publisher/outputs/pages.py", "render_pages"),
             ("publisher/outputs/digest.py", "render_digest_text"),
         ],
     ),

@@ -3,31 +3,42 @@
 `build()` reads as the list of its steps. Everything that can fail on bad
 input (reading, parsing, dating, rendering) happens before the first byte is
 written, so a bad piece leaves the output folder exactly as it was.
+
+With `keep_going` a bad file or piece is skipped instead, and the reason
+kept in `BuildResult.skipped`. Such a partial build deletes nothing it
+published before (a typo must not take a page down) and is not remembered as
+a finished build, so the next run tries the skipped pieces again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Protocol, TypeVar
 
-from . import __version__, clock
+from . import __version__, clock, websub
 from .config import Settings
 from .entry import Entry, newest_first
+from .errors import InputError
 from .extract.entries import Record, make_drafts
 from .extract.identity import settle
-from .outputs.site import page_path
-from .outputs.templates import templates_digest
-from .parsing import read_pieces
+from .outputs import digest as digest_output
+from .outputs.catalog import make_catalog
+from .outputs.pages import render_pages
+from .outputs.site import DIGEST_HTML, DIGEST_TEXT, STYLE, XSL, Site, page_path
+from .outputs.syndication import families, render_feeds, topics
+from .outputs.templates import BUNDLED, make_environment, templates_digest
 from .publish import build_lock, intact, publish
-from .render import render_changed
-from .sources import Piece, SeedFile, find_seed_files, read_seed_file
-from .state import open_state
+from .sources import Paragraph, Piece, SeedFile, find_seed_files, read_seed_file
+from .state import State, open_state
 
 log = logging.getLogger("publisher")
+PENDING_PINGS = "websub_pending"
 
 T = TypeVar("T")
 
@@ -55,63 +66,206 @@ class BuildResult:
     removed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unchanged: bool = False
+    skipped: list[str] = field(default_factory=list)
+    pinged: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Skips:
+    """What happens to a bad file or piece: it stops the build, or with `keep_going` it is skipped and listed."""
+
+    keep_going: bool
+    reasons: list[str] = field(default_factory=list)
+
+    def __call__(self, error: InputError) -> None:
+        if not self.keep_going:
+            raise error
+        self.reasons.append(str(error))
 
 
 def build(
-    settings: Settings, *, wait: float = 0.0, encoding: str = "utf-8", track: Track = untracked
+    settings: Settings,
+    *,
+    wait: float = 0.0,
+    encoding: str = "utf-8",
+    keep_going: bool = False,
+    ping: bool = False,
+    track: Track = untracked,
 ) -> BuildResult:
-    """Build the output folder from the seeds; a no-op when nothing changed."""
-    with build_lock(settings.state.with_suffix(".lock"), wait), open_state(settings.state) as state:
-        now = clock.now()
-        log.info("scanning %s", settings.seeds)
-        files, warnings = find_seed_files(settings.seeds)
-        key = _build_key(settings, files, now, encoding)
-        previous = state.outputs(settings.out)
-        unchanged = intact(settings.out, previous)
-        if state.get("build_key") == key and previous and len(unchanged) == len(previous):
-            log.info("nothing changed since the last build")
-            return BuildResult(warnings=warnings, unchanged=True)
-        log.info("reading %d seed files", len(files))
-        pieces = read_pieces(track("reading", len(files), files), state, encoding)
-        log.info("dating %d pieces", len(pieces))
-        entries, records = _entries(pieces, settings, state.known_entries(), now)
-        log.info("rendering outputs for %d entries", len(entries))
-        kept = {name: k for name, k in state.output_keys(settings.out).items() if name in unchanged}
-        outputs = list(track("rendering", len(entries) + 6, render_changed(entries, settings, kept)))
-        log.info("rendered %d files, kept %d", sum(o.data is not None for o in outputs), len(kept))
-        state.save_entries(records)
-        log.info("publishing to %s", settings.out)
-        done = publish(settings.out, [(o.name, o.data) for o in outputs], previous)
-        state.save_outputs(settings.out, done.manifest, {o.name: o.key for o in outputs})
-        state.put("build_key", key)
-        log.info("wrote %d files, removed %d", len(done.written), len(done.removed))
-        return BuildResult(newest_first(entries), done.written, done.removed, warnings)
+    """Build the output folder from the seeds; a no-op when nothing changed.
+
+    With `ping` and a `hub` configured, the hub is then told about every
+    subscription feed this build changed (and any a failed ping left over).
+    """
+    with site_lock(settings, wait), open_state(settings.state) as state:
+        result = _build(settings, state, encoding, Skips(keep_going), track)
+        if ping and settings.hub:
+            _ping_hub(settings, state, result)
+        return result
 
 
-def check(settings: Settings, *, encoding: str = "utf-8") -> BuildResult:
-    """Parse and date everything, as a build would, without writing anything."""
+def _build(settings: Settings, state: State, encoding: str, skips: Skips, track: Track) -> BuildResult:
+    now = clock.now()
+    log.info("scanning %s", settings.seeds)
     files, warnings = find_seed_files(settings.seeds)
-    pieces = [piece for seed in files for piece in read_seed_file(seed, encoding)]
+    key = _build_key(settings, files, now, encoding)
+    previous = state.outputs(settings.out)
+    unchanged = intact(settings.out, previous)
+    if state.get("build_key") == key and previous and len(unchanged) == len(previous):
+        log.info("nothing changed since the last build")
+        return BuildResult(warnings=warnings, unchanged=True)
+    log.info("reading %d seed files", len(files))
+    pieces = _read_pieces(files, state, encoding, track, warnings, skips)
+    log.info("dating %d pieces", len(pieces))
+    entries, records = _entries(pieces, settings, state.known_entries(), now, skips)
+    log.info("rendering outputs for %d entries", len(entries))
+    keys_of = feed_keys(settings)  # per output folder, like the manifest
+    kept = {name: k for name, k in json.loads(state.get(keys_of) or "{}").items() if name in unchanged}
+    outputs = list(track("rendering", len(entries) + 6, render_outputs(entries, settings, now, kept)))
+    state.save_entries(records)
+    log.info("publishing to %s", settings.out)
+    files_out = [(name, data) for name, _, data in outputs]
+    done = publish(settings.out, files_out, previous, remove=not skips.reasons)
+    state.save_outputs(settings.out, done.manifest)
+    state.put(keys_of, json.dumps({name: k for name, k, _ in outputs if k}, sort_keys=True))
+    state.put("build_key", "" if skips.reasons else key)
+    log.info("wrote %d files, removed %d", len(done.written), len(done.removed))
+    return BuildResult(newest_first(entries), done.written, done.removed, warnings, skipped=skips.reasons)
+
+
+def feed_keys(settings: Settings) -> str:
+    """The state key under which the feed files' keys (see syndication.py) in `settings.out` are kept."""
+    return f"feed_keys:{settings.out}"
+
+
+def _ping_hub(settings: Settings, state: State, result: BuildResult) -> None:
+    """Announce the changed subscription feeds (and those whose last ping failed) to the WebSub hub."""
+    written = set(result.written)
+    changed = [path for path in topics(make_catalog(result.entries, settings.base_url)) if path in written]
+    pending = json.loads(state.get(PENDING_PINGS) or "[]")
+    urls = list(dict.fromkeys([*pending, *(settings.url(path) for path in changed)]))
+    log.info("announcing %d feeds to %s", len(urls), settings.hub)
+    failed = websub.ping(settings.hub, urls)
+    state.put(PENDING_PINGS, json.dumps(sorted(failed)))
+    result.pinged = [url for url in urls if url not in failed]
+    result.warnings += [
+        f"WebSub hub {settings.hub} did not take {url} ({reason}); will retry on the next build --ping"
+        for url, reason in failed.items()
+    ]
+
+
+def site_lock(settings: Settings, wait: float = 0.0) -> AbstractContextManager[None]:
+    """The lock that lets one process at a time write the output folder."""
+    return build_lock(settings.state.with_suffix(".lock"), wait)
+
+
+def check(settings: Settings, *, encoding: str = "utf-8", keep_going: bool = False) -> BuildResult:
+    """Parse and date everything, as a build would, without writing anything."""
     known: dict[str, Record] = {}
     if settings.state.is_file():
         with open_state(settings.state) as state:
             known = state.known_entries()
-    entries, _ = _entries(pieces, settings, known, clock.now())
-    return BuildResult(newest_first(entries), warnings=warnings)
+    return settle_seeds(settings, known, encoding, Skips(keep_going))
 
 
-def render_outputs(entries: list[Entry], settings: Settings) -> Iterator[tuple[str, bytes]]:
-    """Every output file, pages first and feeds last (the order they are published in)."""
-    for output in render_changed(entries, settings, {}):
-        if output.data is not None:  # always, since nothing is kept
-            yield output.name, output.data
+def settle_seeds(
+    settings: Settings, known: dict[str, Record], encoding: str = "utf-8", skips: Skips | None = None
+) -> BuildResult:
+    """Every entry the seeds hold now, matched against remembered ones (`known`); writes nothing."""
+    skips = skips or Skips(keep_going=False)
+    files, warnings = find_seed_files(settings.seeds)
+    pieces: list[Piece] = []
+    for seed in files:
+        read = _read_file(seed, encoding, skips)
+        if read:
+            pieces.extend(read[0])
+            warnings.extend(read[1])
+    entries, _ = _entries(pieces, settings, known, clock.now(), skips)
+    return BuildResult(newest_first(entries), warnings=warnings, skipped=skips.reasons)
+
+
+def render_outputs(
+    entries: list[Entry],
+    settings: Settings,
+    now: datetime | None = None,
+    kept: Mapping[str, str] | None = None,
+) -> Iterator[tuple[str, str, bytes | None]]:
+    """(path, key, bytes) of every output file, pages first and feeds last (the order they are published in).
+
+    Feed files have keys (see syndication.py): one whose key is in `kept`
+    comes with bytes None, to be kept as it is. Other files have no key ("").
+    """
+    site = Site.from_settings(settings)
+    env = make_environment(settings.templates, settings.tz)
+    catalog = make_catalog(entries, settings.base_url)
+    feeds = families(entries, site, catalog, now or clock.now())
+    yield STYLE, "", _asset(settings, STYLE)
+    yield XSL, "", _asset(settings, XSL)
+    for path, data in render_pages(env, entries, site, catalog, [f for f in feeds if f.folder]):
+        yield path, "", data
+    digest = digest_output.select_digest(
+        entries, site, settings.digest_size, settings.mail.subject, settings.mail.unsubscribe_link
+    )
+    if digest:
+        yield DIGEST_HTML, "", digest_output.render_digest_html(env, digest, site).encode()
+        yield DIGEST_TEXT, "", digest_output.render_digest_text(env, digest, site).encode()
+    yield from render_feeds(feeds, site, settings.feed_size, kept or {})
 
 
 def _entries(
-    pieces: list[Piece], settings: Settings, known: dict[str, Record], now: datetime
+    pieces: list[Piece], settings: Settings, known: dict[str, Record], now: datetime, skips: Skips
 ) -> tuple[list[Entry], list[Record]]:
-    drafts = make_drafts(pieces, settings.seeds, settings.tz, now)
+    drafts = make_drafts(pieces, settings.seeds, settings.tz, now, skips)
     return settle(drafts, known, now, settings.host, settings.tz, lambda slug: settings.url(page_path(slug)))
+
+
+def _read_file(seed: SeedFile, encoding: str, skips: Skips) -> tuple[list[Piece], list[str]] | None:
+    """The file's pieces and warnings, or None when it cannot be read (the error went to `skips`)."""
+    try:
+        return read_seed_file(seed, encoding)
+    except InputError as error:
+        skips(error)
+        return None
+
+
+def _read_pieces(
+    files: list[SeedFile], state: State, encoding: str, track: Track, warnings: list[str], skips: Skips
+) -> list[Piece]:
+    """Pieces of every file, reusing the parse of files whose size, mtime or content hash is unchanged.
+
+    A file that warned or failed is not cached: it is read again, and its
+    warnings repeated, on every build until it is fixed.
+    """
+    parser = f"{__version__}:{encoding}"
+    cached = state.cached_files() if state.get("parser") == parser else {}
+    fresh: dict[str, tuple[int, int, str, list[dict[str, object]]]] = {}
+    pieces: list[Piece] = []
+    for seed in track("reading", len(files), files):
+        hit = cached.get(seed.source)
+        if hit and (hit[:2] == (seed.size, seed.mtime_ns) or hit[2] == _sha256(seed)):
+            fresh[seed.source] = (seed.size, seed.mtime_ns, hit[2], hit[3])
+            pieces.extend(_piece(raw) for raw in hit[3])
+            continue
+        read = _read_file(seed, encoding, skips)
+        if read is None:
+            continue
+        pieces.extend(read[0])
+        warnings.extend(read[1])
+        if not read[1]:
+            fresh[seed.source] = (seed.size, seed.mtime_ns, _sha256(seed), [asdict(p) for p in read[0]])
+    if fresh != cached:
+        state.save_files(fresh)
+        state.put("parser", parser)
+    return pieces
+
+
+def _sha256(seed: SeedFile) -> str:
+    return hashlib.sha256(seed.path.read_bytes()).hexdigest()
+
+
+def _piece(raw: dict[str, object]) -> Piece:
+    paragraphs = tuple(Paragraph(**p) for p in raw["paragraphs"])  # type: ignore[attr-defined]
+    return Piece(raw["source"], raw["line"], paragraphs, raw["meta"], raw["html"])  # type: ignore[arg-type]
 
 
 def _build_key(settings: Settings, files: list[SeedFile], now: datetime, encoding: str) -> str:
@@ -123,3 +277,9 @@ def _build_key(settings: Settings, files: list[SeedFile], now: datetime, encodin
     for seed in files:
         digest.update(f"{seed.source}\0{seed.size}\0{seed.mtime_ns}\n".encode())
     return digest.hexdigest()
+
+
+def _asset(settings: Settings, name: str) -> bytes:
+    """A file copied as it is (style sheet, feed style sheet): the user's version if they have one."""
+    custom = settings.templates / name if settings.templates else None
+    return (custom if custom and custom.is_file() else BUNDLED / name).read_bytes()

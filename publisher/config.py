@@ -9,6 +9,7 @@ settings are never passed to them as a loose dict.
 from __future__ import annotations
 
 import dataclasses
+import email.utils
 import tomllib
 import types
 import typing
@@ -23,19 +24,45 @@ from .errors import ConfigError
 CONFIG_NAME = "publisher.toml"
 
 
+SUBJECT_FIELDS = {"site": "Site", "date": "1 January 2026", "count": 1}
+STANDARD_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+UNSUBSCRIBE_SCHEMES = ("https", "http", "mailto")  # the order a visible link is picked in
+
+
 @dataclass(frozen=True, slots=True)
 class MailSettings:
-    """How the digest is addressed and sent by email."""
+    """How the digest is addressed and sent by email (the `[mail]` table; see README).
+
+    There is no password setting on purpose: the password is read only from
+    the environment variable named by `password_env`, so it is never in a
+    file that gets committed, copied or shown.
+    """
 
     sender: str = "Publisher <digest@example.org>"
     subject: str = "{site} — {date}"
     list_id: str = ""
     unsubscribe: str = ""
     smtp_host: str = "localhost"
-    smtp_port: int = 587
+    smtp_port: int = 0
     smtp_user: str = ""
     smtp_security: str = "starttls"
     password_env: str = "PUBLISHER_SMTP_PASSWORD"
+
+    @property
+    def port(self) -> int:
+        """`smtp_port`, or the standard port of `smtp_security` when it is 0."""
+        return self.smtp_port or STANDARD_PORTS[self.smtp_security]
+
+    @property
+    def unsubscribe_uris(self) -> tuple[str, ...]:
+        """The unsubscribe URIs (https and/or mailto), separated by spaces or commas in the setting."""
+        return tuple(self.unsubscribe.replace(",", " ").split())
+
+    @property
+    def unsubscribe_link(self) -> str:
+        """The one link readers see: a web page when there is one, else the mailto; "" when none."""
+        uris = sorted(self.unsubscribe_uris, key=lambda uri: UNSUBSCRIBE_SCHEMES.index(_scheme(uri)))
+        return uris[0] if uris else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +78,7 @@ class Settings:
     timezone: str = "UTC"
     feed_size: int = 50
     digest_size: int = 20
+    hub: str = ""
     seeds: Path = Path("seeds")
     out: Path = Path("dist")
     state: Path = Path(".publisher/state.db")
@@ -162,9 +190,13 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
     )
 
 
+def _is_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in value)
+
+
 def _validate(settings: Settings, source: str) -> None:
-    parts = urlsplit(settings.base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if not _is_http_url(settings.base_url):
         raise ConfigError(
             source, None, f"base_url must be an absolute http(s) URL, not {settings.base_url!r}"
         )
@@ -177,9 +209,47 @@ def _validate(settings: Settings, source: str) -> None:
     for name in ("feed_size", "digest_size"):
         if getattr(settings, name) < 1:
             raise ConfigError(source, None, f"{name} must be at least 1")
-    if settings.mail.smtp_security not in ("starttls", "tls", "none"):
-        raise ConfigError(source, None, "mail.smtp_security must be starttls, tls or none")
+    if settings.hub and not _is_http_url(settings.hub):
+        raise ConfigError(source, None, f"hub must be an absolute http(s) URL, not {settings.hub!r}")
+    _validate_mail(settings.mail, source)
+    _validate_folders(settings, source)
     if not settings.language or not settings.language.replace("-", "").isalnum():
         raise ConfigError(
             source, None, f"language must be a language tag like 'en' or 'zh-TW', not {settings.language!r}"
         )
+
+
+def _validate_folders(settings: Settings, source: str) -> None:
+    """The output folder is rewritten and pruned by every build: it must hold no seeds and no state."""
+    out = settings.out.resolve()
+    for name in ("seeds", "state"):
+        other = getattr(settings, name).resolve()
+        if out == other or out in other.parents or (name == "seeds" and other in out.parents):
+            raise ConfigError(source, None, f"out ({settings.out}) and {name} ({other}) must not overlap")
+
+
+def _validate_mail(mail: MailSettings, source: str) -> None:
+    if mail.smtp_security not in STANDARD_PORTS:
+        raise ConfigError(source, None, "mail.smtp_security must be starttls, tls or none")
+    if not 0 <= mail.smtp_port <= 65535:
+        raise ConfigError(
+            source, None, f"mail.smtp_port must be a TCP port (0: the standard one), not {mail.smtp_port}"
+        )
+    if "@" not in email.utils.parseaddr(mail.sender)[1]:
+        raise ConfigError(
+            source, None, f"mail.sender must be an address like 'Name <a@example.org>', not {mail.sender!r}"
+        )
+    try:
+        mail.subject.format(**SUBJECT_FIELDS)
+    except (KeyError, IndexError, ValueError) as exc:
+        known = ", ".join("{" + name + "}" for name in SUBJECT_FIELDS)
+        raise ConfigError(source, None, f"mail.subject: bad placeholder {exc} (known: {known})") from None
+    for uri in mail.unsubscribe_uris:
+        if _scheme(uri) not in UNSUBSCRIBE_SCHEMES or not uri.partition(":")[2].strip("/"):
+            raise ConfigError(
+                source, None, f"mail.unsubscribe: {uri!r} is not an https://, http:// or mailto: URI"
+            )
+
+
+def _scheme(uri: str) -> str:
+    return urlsplit(uri).scheme.lower()

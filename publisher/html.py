@@ -3,7 +3,10 @@
 Every piece of HTML that reaches a feed, a page or the digest comes through
 `render_markdown` or `paragraphs_html`, and both pass it through one
 allowlist sanitizer (ammonia, via nh3): content from many hands must never
-carry a script into a reader's browser or mail client.
+carry a script into a reader's browser or mail client. Characters XML 1.0
+forbids are removed here too, whatever way they came in (an entity such as
+`&#1;` in Markdown decodes to one), because one of them makes the feed writer
+fail.
 """
 
 from __future__ import annotations
@@ -16,14 +19,30 @@ import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
 
-_CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_SOURCEPOS | Options.CMARK_OPT_SMART
+_CMARK_OPTIONS = (
+    Options.CMARK_OPT_UNSAFE
+    | Options.CMARK_OPT_SOURCEPOS
+    | Options.CMARK_OPT_SMART
+    | Options.CMARK_OPT_GITHUB_PRE_LANG
+)
+# GitHub's extensions except `tagfilter`: it escapes <script>, <iframe>, <style>
+# into visible text, where the sanitizer removes them (and a script's code) entirely.
+_CMARK_EXTENSIONS = ["table", "autolink", "strikethrough", "tasklist"]
+XML_FORBIDDEN = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Everything XML 1.0 does not allow: C0 controls but tab and newlines, lone surrogates, U+FFFE, U+FFFF."""
+# cmark encodes a reference to U+FFFE or U+FFFF as bytes that are not UTF-8.
+_NONCHARACTER_REF = re.compile(r"&#(?:[xX]0*[fF]{3}[eEfF]|0*6553[45]);")
 _TAGS = nh3.ALLOWED_TAGS - {"center", "acronym", "tt", "strike", "map", "area"}
 _URL_SCHEMES = {"http", "https", "mailto"}
-_TAG = re.compile(r"<[^>]*>")
-_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+# Only what looks like a tag or a comment: "a < b" and "I <3 it" are text, not markup.
+_TAG = re.compile(r"<!--.*?-->|</?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>", re.DOTALL)
+_INLINE = frozenset(
+    {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "i", "ins", "kbd"}
+    | {"mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var"}
+)
+_SPACE = re.compile(r"\s+")
 _BLOCK = re.compile(r'<p data-sourcepos="(\d+):[^"]*">(.*?)</p>', re.DOTALL)
 _URL_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
-_HAS_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def render_markdown(markdown: str) -> tuple[str, list[tuple[int, str]]]:
@@ -33,7 +52,12 @@ def render_markdown(markdown: str) -> tuple[str, list[tuple[int, str]]]:
     (relative to the body), which the extractor needs for titles, summaries
     and dates.
     """
-    raw = cmarkgfm.github_flavored_markdown_to_html(markdown, options=_CMARK_OPTIONS)
+    source = _NONCHARACTER_REF.sub("&#xFFFD;", markdown)
+    raw = xml_safe(
+        cmarkgfm.markdown_to_html_with_extensions(
+            source, options=_CMARK_OPTIONS, extensions=_CMARK_EXTENSIONS
+        )
+    )
     paragraphs = [(int(line), plain_text(inner)) for line, inner in _BLOCK.findall(raw)]
     return sanitize(raw), [(line, text) for line, text in paragraphs if text]
 
@@ -49,9 +73,22 @@ def sanitize(fragment: str) -> str:
     ).strip()
 
 
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML 1.0 does not allow."""
+    return XML_FORBIDDEN.sub("", text)
+
+
 def plain_text(fragment: str) -> str:
-    """Text of an inline HTML fragment: tags dropped, line breaks as spaces, entities decoded."""
-    return " ".join(html.unescape(_TAG.sub("", _BREAK.sub(" ", fragment))).split())
+    """Text of an HTML fragment: tags dropped, entities decoded, white space folded.
+
+    An inline tag vanishes ("un<em>believ</em>able" is one word); any other
+    tag (`<br>`, `<p>`, `<li>`) separates words.
+    """
+    return xml_safe(_SPACE.sub(" ", html.unescape(_TAG.sub(_tag_gap, fragment)))).strip()
+
+
+def _tag_gap(match: re.Match[str]) -> str:
+    return "" if (match.group(1) or "").lower() in _INLINE else " "
 
 
 def paragraphs_html(paragraphs: list[str]) -> str:
@@ -60,17 +97,7 @@ def paragraphs_html(paragraphs: list[str]) -> str:
 
 
 def absolute_links(fragment: str, base: str) -> str:
-    """Make every href/src absolute: feed readers ignore xml:base and relative links break.
-
-    A URL that names its scheme is already absolute and is left exactly as
-    written; only the others go through `urljoin` (slow, and most links in
-    real writing are absolute).
-    """
-    return _URL_ATTR.sub(lambda m: _absolute_attr(m, base), fragment)
-
-
-def _absolute_attr(match: re.Match[str], base: str) -> str:
-    url = match.group(2)
-    if _HAS_SCHEME.match(url):
-        return match.group(0)
-    return match.group(1) + html.escape(urljoin(base, html.unescape(url))) + match.group(3)
+    """Make every href/src absolute: feed readers ignore xml:base and relative links break."""
+    return _URL_ATTR.sub(
+        lambda m: m.group(1) + html.escape(urljoin(base, html.unescape(m.group(2)))) + m.group(3), fragment
+    )

@@ -24,6 +24,11 @@ from pathlib import Path, PurePosixPath
 from .errors import LockBusy, PublisherError
 
 TEMP_PREFIX = ".publisher-tmp-"
+MAX_NAME_BYTES = 255  # the longest file name Linux, macOS and Windows file systems take
+RESERVED_NAMES = frozenset(
+    ["con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))]
+)
+"""Windows device names: `nul.html` cannot be a file there, so a synced copy of dist/ would break."""
 Manifest = dict[str, tuple[str, int, int]]  # path -> (sha256, size, mtime_ns)
 
 
@@ -36,11 +41,15 @@ class Published:
     removed: list[str] = field(default_factory=list)
 
 
-def publish(out: Path, files: Iterable[tuple[str, bytes | None]], previous: Manifest) -> Published:
+def publish(
+    out: Path, files: Iterable[tuple[str, bytes | None]], previous: Manifest, *, remove: bool = True
+) -> Published:
     """Write `files` (relative path, bytes) under `out`, then remove our files that are gone.
 
     Bytes of None mean "keep this file as it is": the caller has checked that
     it is still as the manifest says (see `intact`) and that it would not change.
+    With `remove` False (a partial build) our files that are gone stay, and
+    stay ours in the manifest, so that a later full build still removes them.
     """
     out.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
@@ -59,7 +68,9 @@ def publish(out: Path, files: Iterable[tuple[str, bytes | None]], previous: Mani
         result.manifest[name] = entry
     for name in sorted(set(previous) - set(result.manifest)):
         target = out / safe_relative(name)
-        if target.is_file():
+        if not remove:
+            result.manifest[name] = previous[name]
+        elif target.is_file():
             target.unlink()
             result.removed.append(name)
             folders.add(target.parent)
@@ -79,6 +90,33 @@ def intact(out: Path, manifest: Manifest) -> set[str]:
         if (stat.st_size, stat.st_mtime_ns) == (size, mtime):
             found.add(name)
     return found
+
+
+def publish_file(out: Path, name: str, data: bytes) -> bool:
+    """Write one file that is not part of a build (the digest to send), only if its bytes differ.
+
+    Call it under the build lock: a build deletes temporary files it finds.
+    """
+    target = out / safe_relative(name)
+    if _unchanged(target, data, None) is not None:
+        return False
+    write_atomic(target, data)
+    _fsync_dir(target.parent)
+    return True
+
+
+def withdraw_file(out: Path, name: str) -> bool:
+    """Remove one file that is not part of a build (a digest already sent); False when it was not there.
+
+    Call it under the build lock, as `publish_file`.
+    """
+    target = out / safe_relative(name)
+    try:
+        target.unlink()
+    except FileNotFoundError:
+        return False
+    _fsync_dir(target.parent)
+    return True
 
 
 def write_atomic(target: Path, data: bytes) -> tuple[str, int, int]:
@@ -108,11 +146,20 @@ def remove_leftovers(out: Path) -> list[Path]:
 
 
 def safe_relative(name: str) -> Path:
-    """A relative output path that cannot leave the output folder."""
+    """A relative output path that cannot leave the output folder, nor trip up a copy of it on Windows."""
     path = PurePosixPath(name)
-    if path.is_absolute() or not path.parts or any(p in ("", ".", "..") or "\0" in p for p in path.parts):
+    if path.is_absolute() or not path.parts or not all(_safe_part(p) for p in path.parts):
         raise PublisherError(f"refusing to write outside the output folder: {name!r}")
     return Path(*path.parts)
+
+
+def _safe_part(part: str) -> bool:
+    return (
+        part not in ("", ".", "..")
+        and not any(c in part for c in "\0\\:")
+        and part.split(".")[0].lower() not in RESERVED_NAMES
+        and len(part.encode()) <= MAX_NAME_BYTES
+    )
 
 
 def _unchanged(target: Path, data: bytes, known: tuple[str, int, int] | None) -> tuple[str, int, int] | None:
@@ -144,8 +191,8 @@ def _fsync_dir(folder: Path) -> None:
 
 
 @contextmanager
-def build_lock(path: Path, wait: float = 0.0) -> Iterator[None]:
-    """Hold an exclusive `flock` on `path` for one build.
+def build_lock(path: Path, wait: float = 0.0, what: str = "build") -> Iterator[None]:
+    """Hold an exclusive `flock` on `path` for one build (or one `what`: the sender has its own).
 
     The kernel releases it when the process dies, however it dies, so there is
     no stale PID file to clean up. Waits up to `wait` seconds, then raises
@@ -162,7 +209,7 @@ def build_lock(path: Path, wait: float = 0.0) -> Iterator[None]:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise LockBusy(
-                        f"another build is running (lock {path}); try again later or pass --wait SECONDS"
+                        f"another {what} is running (lock {path}); try again later or pass --wait SECONDS"
                     ) from None
                 time.sleep(0.05)
         yield

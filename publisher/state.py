@@ -3,14 +3,17 @@
 It remembers what the seeds alone cannot tell: when each piece was first
 seen, each entry's fingerprint, id, slug and dates, which seed files were
 already parsed, which output files the publisher wrote (so it removes only its
-own), and when the last digest was sent. It is a memory, not the only source
-of truth: deleting it changes only first-seen dates (see README).
+own), when the last digest was sent, and which recipients each emailed
+digest reached (so a re-run never sends anyone the same digest twice). It is
+a memory, not the only source of truth: deleting it changes only first-seen
+dates and forgets which digests were sent (see README).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -20,8 +23,8 @@ from .errors import StateError
 from .extract.entries import Record
 
 SCHEMA_VERSION = "1"
-CachedFile = tuple[int, int, str, str]
-"""A parsed seed file: size, mtime_ns, sha256, and its pieces encoded by parsing.py."""
+# What became of one recipient of one message: only SERVED ones are skipped on a re-run.
+SERVED, REFUSED, DEFERRED = "served", "refused", "deferred"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entries (
@@ -38,11 +41,18 @@ CREATE TABLE IF NOT EXISTS outputs (
     out TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL, PRIMARY KEY (out, path)
 );
-CREATE TABLE IF NOT EXISTS output_keys (
-    out TEXT NOT NULL, path TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (out, path)
-);
 CREATE TABLE IF NOT EXISTS digests (marked_at TEXT NOT NULL, until TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS mailings (
+    message_id TEXT PRIMARY KEY, until TEXT NOT NULL, message BLOB NOT NULL,
+    opened_at TEXT NOT NULL, closed_at TEXT
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    message_id TEXT NOT NULL, recipient TEXT NOT NULL, status TEXT NOT NULL, reply TEXT NOT NULL,
+    at TEXT NOT NULL, PRIMARY KEY (message_id, recipient)
+);
 """
+# The tables are only ever added to, with CREATE ... IF NOT EXISTS: a store written by an
+# older publisher gains them on open, so the schema version does not change.
 
 
 class State:
@@ -102,22 +112,21 @@ class State:
 
     # -- parsed seed files ---------------------------------------------------------------
 
-    def cached_files(self) -> dict[str, CachedFile]:
-        """The parse cache: each file's size, mtime, hash and pieces (as parsing.py encodes them)."""
+    def cached_files(self) -> dict[str, tuple[int, int, str, list[dict[str, Any]]]]:
         rows = self._query("SELECT source, size, mtime_ns, sha256, pieces FROM files")
-        return {row[0]: (row[1], row[2], row[3], row[4]) for row in rows}
+        return {row[0]: (row[1], row[2], row[3], json.loads(row[4])) for row in rows}
 
-    def save_files(self, files: dict[str, CachedFile], before: Mapping[str, CachedFile]) -> None:
-        """Make the parse cache hold exactly `files`, writing only what differs from `before`.
-
-        After editing one file of thousands, one row changes: rewriting them
-        all would cost more than the rest of the rebuild.
-        """
-        gone = [(k,) for k in before if k not in files]
-        changed = [(k, *row) for k, row in files.items() if before.get(k) != row]
+    def save_files(self, files: dict[str, tuple[int, int, str, list[dict[str, Any]]]]) -> None:
+        """Replace the parse cache with exactly the files of this build."""
         with self._write() as db:
-            db.executemany("DELETE FROM files WHERE source = ?", gone)
-            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", changed)
+            db.execute("DELETE FROM files")
+            db.executemany(
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
+                [
+                    (k, size, mtime, sha, json.dumps(p, ensure_ascii=False))
+                    for k, (size, mtime, sha, p) in files.items()
+                ],
+            )
 
     # -- output manifest -----------------------------------------------------------------
 
@@ -125,26 +134,12 @@ class State:
         rows = self._query("SELECT path, sha256, size, mtime_ns FROM outputs WHERE out = ?", (str(out),))
         return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
-    def output_keys(self, out: Path) -> dict[str, str]:
-        """Each output file's key: a hash of what it was rendered from (see render.py)."""
-        rows = self._query("SELECT path, key FROM output_keys WHERE out = ?", (str(out),))
-        return dict(rows)
-
-    def save_outputs(
-        self, out: Path, manifest: dict[str, tuple[str, int, int]], keys: Mapping[str, str] | None = None
-    ) -> None:
-        """Remember what `out` holds of ours, and the keys of those files, in one transaction."""
-        keys = keys or {}
+    def save_outputs(self, out: Path, manifest: dict[str, tuple[str, int, int]]) -> None:
         with self._write() as db:
             db.execute("DELETE FROM outputs WHERE out = ?", (str(out),))
             db.executemany(
                 "INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
                 [(str(out), path, *row) for path, row in sorted(manifest.items())],
-            )
-            db.execute("DELETE FROM output_keys WHERE out = ?", (str(out),))
-            db.executemany(
-                "INSERT INTO output_keys VALUES (?, ?, ?)",
-                [(str(out), path, key) for path, key in sorted(keys.items()) if path in manifest],
             )
 
     # -- settings and build keys ---------------------------------------------------------
@@ -163,8 +158,43 @@ class State:
         return datetime.fromisoformat(rows[0][0]) if rows else None
 
     def mark_digest(self, until: datetime, at: datetime) -> None:
+        """Record a digest as sent (the next one starts after `until`) and close any mailing under way."""
         with self._write() as db:
             db.execute("INSERT INTO digests VALUES (?, ?)", (at.isoformat(), until.isoformat()))
+            db.execute("UPDATE mailings SET closed_at = ? WHERE closed_at IS NULL", (at.isoformat(),))
+
+    # -- mailings: a digest being emailed, and who has it ------------------------------
+
+    def open_mailing(self) -> tuple[str, datetime, bytes] | None:
+        """(Message-ID, until, message) of the digest whose sending started and is not finished."""
+        rows = self._query(
+            "SELECT message_id, until, message FROM mailings WHERE closed_at IS NULL ORDER BY opened_at LIMIT 1"
+        )
+        return (rows[0][0], datetime.fromisoformat(rows[0][1]), bytes(rows[0][2])) if rows else None
+
+    def open_new_mailing(self, message_id: str, until: datetime, message: bytes, at: datetime) -> None:
+        """Remember the exact message before its first recipient gets it; re-runs resume this one."""
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO mailings VALUES (?, ?, ?, ?, NULL) "
+                "ON CONFLICT (message_id) DO UPDATE SET closed_at = NULL",
+                (message_id, until.isoformat(), message, at.isoformat()),
+            )
+
+    def served(self, message_id: str) -> dict[str, datetime]:
+        """Recipients the server accepted this message for -> when."""
+        rows = self._query(
+            "SELECT recipient, at FROM deliveries WHERE message_id = ? AND status = ?", (message_id, SERVED)
+        )
+        return {row[0]: datetime.fromisoformat(row[1]) for row in rows}
+
+    def record_delivery(self, message_id: str, recipient: str, status: str, reply: str, at: datetime) -> None:
+        """One recipient's outcome, committed at once: a crash right after loses nothing."""
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?, ?, ?)",
+                (message_id, recipient, status, reply, at.isoformat()),
+            )
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -191,8 +221,13 @@ class State:
 
 
 @contextmanager
-def open_state(path: Path) -> Iterator[State]:
-    """Open (creating if needed) and check the store; a damaged one is an error, never a reset."""
+def open_state(path: Path, *, durable: bool = False) -> Iterator[State]:
+    """Open (creating if needed) and check the store; a damaged one is an error, never a reset.
+
+    `durable` makes every commit survive a power cut too, not only a crash of
+    the process (SQLite `synchronous=FULL`): the sender uses it so that a
+    recipient recorded as served stays recorded.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(path, timeout=30, isolation_level=None)
@@ -201,16 +236,16 @@ def open_state(path: Path) -> Iterator[State]:
     db.isolation_level = "DEFERRED"
     state = State(path, db)
     try:
-        _prepare(state, db)
+        _prepare(state, db, durable)
         yield state
     finally:
         state.close()
 
 
-def _prepare(state: State, db: sqlite3.Connection) -> None:
+def _prepare(state: State, db: sqlite3.Connection, durable: bool) -> None:
     try:
         db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
         if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             raise sqlite3.DatabaseError("integrity check failed")
         with db:

@@ -43,6 +43,11 @@ def test_file_values_and_relative_paths(tmp_path: Path) -> None:
         ('timezone = "Mars/Olympus"\n', "unknown timezone 'Mars/Olympus'"),
         ("title = \n", "not valid TOML"),
         ("mail = 3\n", "[mail] must be a table"),
+        ('[mail]\nsmtp_security = "ssl"\n', "mail.smtp_security must be starttls, tls or none"),
+        ("[mail]\nsmtp_port = 70000\n", "mail.smtp_port must be a TCP port"),
+        ('[mail]\nsender = "Desk"\n', "mail.sender must be an address like"),
+        ('[mail]\nsubject = "{site} {when}"\n', "mail.subject: bad placeholder 'when'"),
+        ('[mail]\nunsubscribe = "ftp://example.org/x"\n', "mail.unsubscribe: 'ftp://example.org/x' is not"),
     ],
 )
 def test_bad_values_are_clear_errors(tmp_path: Path, text: str, message: str) -> None:
@@ -58,3 +63,20 @@ def test_the_example_configuration_in_the_repository_loads() -> None:
     root = Path(__file__).resolve().parents[1]
     settings = load_settings(root / "publisher.toml")
     assert settings.seeds == root / "seeds"
+
+
+def test_mail_port_defaults_to_the_standard_port_of_the_security_mode(tmp_path: Path) -> None:
+    ports = {}
+    for security in ("starttls", "tls", "none"):
+        (tmp_path / "publisher.toml").write_text(f'[mail]\nsmtp_security = "{security}"\n')
+        ports[security] = load_settings(root=tmp_path).mail.port
+    assert ports == {"starttls": 587, "tls": 465, "none": 25}
+
+
+def test_the_visible_unsubscribe_link_prefers_a_web_page_to_a_mailto(tmp_path: Path) -> None:
+    (tmp_path / "publisher.toml").write_text(
+        '[mail]\nunsubscribe = "mailto:out@example.org, https://example.org/out"\n'
+    )
+    mail = load_settings(root=tmp_path).mail
+    assert mail.unsubscribe_uris == ("mailto:out@example.org", "https://example.org/out")
+    assert mail.unsubscribe_link == "https://example.org/out"

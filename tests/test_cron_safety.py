@@ -15,6 +15,7 @@ import html5lib
 import pytest
 
 from publisher import Settings, build, check
+from publisher.entry import DateSource
 from publisher.errors import StateError
 from publisher.publish import TEMP_PREFIX
 
@@ -83,6 +84,7 @@ def test_editing_one_piece_changes_only_what_shows_it(settings: Settings) -> Non
         "index.html",
         "atom.xml",
         "rss.xml",
+        "feed.json",
         "digest.html",
         "digest.txt",
     }
@@ -119,6 +121,22 @@ def test_first_seen_dates_survive_restarts_and_follow_source_date_epoch(
     assert {e.id: e.published for e in check(settings).entries} == first
     os.utime(settings.seeds / "taiwan-china-dump.txt")
     assert {e.id: e.published for e in build(settings).entries} == first
+
+
+def test_deleting_the_state_keeps_every_id_dated_by_text_or_metadata(
+    settings: Settings, write_seed: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_seed("2025-06-01-notes.md", "---\ntitle: Notes\n---\nShort notes.\n")
+    first = {e.id: e for e in build(settings).entries}
+    for path in settings.state.parent.iterdir():
+        path.unlink()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1767614400 + 86400))
+    second = {e.id: e for e in build(settings).entries}
+    dated = {i for i, e in first.items() if e.date_source != DateSource.FIRST_SEEN}
+    assert len(dated) == 3 and dated <= second.keys()
+    # What the README says a lost memory costs: undated pieces are first seen again, a day later here.
+    undated = [e for e in second.values() if e.date_source == DateSource.FIRST_SEEN]
+    assert len(undated) == 3 and all(e.published.day == 6 and e.id not in first for e in undated)
 
 
 def test_a_corrupt_state_file_is_a_clear_error_never_a_reset(settings: Settings) -> None:

@@ -111,6 +111,7 @@ def test_pages_carry_feed_autodiscovery(settings: Settings, built: BuildResult) 
         assert alternates == {
             ("application/atom+xml", settings.url("atom.xml")),
             ("application/rss+xml", settings.url("rss.xml")),
+            ("application/feed+json", settings.url("feed.json")),
         }
 
 

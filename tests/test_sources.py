@@ -18,7 +18,7 @@ BIO = "Jane Doe is a fellow at the Example Institute."
 
 def pieces_of(path: Path, seeds: Path) -> list[list[str]]:
     (seed,) = [s for s in find_seed_files(seeds)[0] if s.path == path]
-    return [[p.text for p in piece.paragraphs] for piece in read_seed_file(seed)]
+    return [[p.text for p in piece.paragraphs] for piece in read_seed_file(seed)[0]]
 
 
 def test_one_paragraph_per_line(write_seed: Write, project: Path) -> None:
@@ -99,7 +99,7 @@ def test_hidden_files_are_ignored_and_unknown_types_warned(write_seed: Write, se
         ("bad.md", "---\ntitel: x\n---\nBody.\n", "bad.md:2: unknown front matter key 'titel'"),
         ("bad.md", "---\ndate: someday soon\n---\nBody.\n", "bad.md:2: date: 'someday soon' is not a date"),
         ("bad.md", "---\ntitle: Empty\n---\n\n", "bad.md:4: the piece has no text"),
-        ("bad.txt", b"caf\xe9 ends.\n", "bad.txt:1: not valid utf-8 (byte 0xe9 at offset 3)"),
+        ("bad.txt", b"caf\xe9 ends.\n", "bad.txt:1: not valid UTF-8 (byte 0xe9 at offset 3, column 4)"),
     ],
 )
 def test_bad_input_names_file_and_line(

@@ -7,15 +7,16 @@ store; `Draft.finish` then makes the `Entry`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..entry import DateSource, Entry
 from ..errors import InputError
-from ..html import paragraphs_html
+from ..html import paragraphs_html, plain_text
 from ..sources.piece import Piece
 from .bylines import bio_authors
 from .dates import (
@@ -92,15 +93,37 @@ class Draft:
         return self.explicit_id or tag_id(host, day, slug)
 
 
-def make_drafts(pieces: list[Piece], seeds: Path, tz: tzinfo, now: datetime) -> list[Draft]:
-    """Drafts for all pieces; pieces of one file are dated together (see dates.py)."""
+def _stop(error: InputError) -> None:
+    raise error
+
+
+def make_drafts(
+    pieces: list[Piece],
+    seeds: Path,
+    tz: tzinfo,
+    now: datetime,
+    on_error: Callable[[InputError], None] = _stop,
+) -> list[Draft]:
+    """Drafts for all pieces; pieces of one file are dated together (see dates.py).
+
+    A bad piece (or a file whose shared date is bad) goes to `on_error`,
+    which raises by default; when it returns, the piece is left out.
+    """
     by_file: dict[str, list[Piece]] = {}
     for piece in pieces:
         by_file.setdefault(piece.source, []).append(piece)
     drafts: list[Draft] = []
     for source, group in by_file.items():
-        reference = _reference_date(group, source, seeds, tz, now)
-        drafts.extend(_draft(piece, seeds / source, reference, tz, now) for piece in group)
+        try:
+            reference = _reference_date(group, source, seeds, tz, now)
+        except InputError as error:
+            on_error(error)
+            continue
+        for piece in group:
+            try:
+                drafts.append(_draft(piece, seeds / source, reference, tz, now))
+            except InputError as error:
+                on_error(error)
     return drafts
 
 
@@ -121,14 +144,20 @@ def _draft(piece: Piece, path: Path, reference: date, tz: tzinfo, now: datetime)
     meta = piece.meta
     texts = [p.text for p in piece.paragraphs]
     excerpt = _is_excerpt(piece)
-    title = _text(meta, "title", path) or derive_title(texts[0] if texts else _text(meta, "summary", path))
+    # Titles and summaries are plain text everywhere: markup dropped, entities decoded (escaped once, on output).
+    # A text dump's paragraphs are raw, so a pasted "<b>" or "&amp;" must not reach them as markup.
+    title = plain_text(
+        _text(meta, "title", path) or derive_title(texts[0] if texts else _text(meta, "summary", path))
+    )
     authors = _authors(piece, path)
-    summary = _text(meta, "summary", path) or (excerpt_summary(texts) if excerpt else texts[0])
+    summary = plain_text(_text(meta, "summary", path)) or plain_text(
+        excerpt_summary(texts) if excerpt else texts[0]
+    )
     content = None if excerpt else (piece.html if piece.html is not None else paragraphs_html(texts))
     tags = _tags(meta, path)
     published, source = _published(piece, path, reference, tz, now)
     updated = _meta_date(meta, "updated", path, tz) if "updated" in meta else None
-    link = _text(meta, "link", path) or None
+    link = _link(meta, path)
     explicit = _text(meta, "id", path) or None
     if explicit and not is_uri(explicit):
         raise InputError(
@@ -209,11 +238,20 @@ def _tags(meta: Mapping[str, Any], path: Path) -> tuple[str, ...]:
         raise InputError(
             path, _line(meta, "tags"), "tags must be a list of words or a comma-separated string"
         )
-    seen: dict[str, None] = {}
+    seen: dict[str, str] = {}
     for tag in value:
         if str(tag).strip():
-            seen.setdefault(str(tag).strip(), None)
-    return tuple(seen)
+            seen.setdefault(str(tag).strip().casefold(), str(tag).strip())
+    return tuple(seen.values())
+
+
+def _link(meta: Mapping[str, Any], path: Path) -> str | None:
+    """The original's URL: http(s) only, since it becomes a link readers click (never `javascript:`)."""
+    link = _text(meta, "link", path)
+    parts = urlsplit(link)
+    if link and (parts.scheme.lower() not in ("http", "https") or not parts.netloc):
+        raise InputError(path, _line(meta, "link"), f"link {link!r} must be an http(s) URL")
+    return link or None
 
 
 def _text(meta: Mapping[str, Any], key: str, path: Path) -> str:

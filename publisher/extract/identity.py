@@ -24,6 +24,7 @@ from .entries import Draft, Record
 
 SIMILAR = 0.9
 MAX_CANDIDATES = 8
+SAMPLE_WORDS = 2000
 
 
 def settle(
@@ -57,7 +58,7 @@ def _distinct_updates(records: list[Record], known: dict[str, Record]) -> list[R
     not depend on file order, and once remembered it never moves again.
     """
     used: set[datetime] = set()
-    kept: set[str] = set()  # ids: comparing whole records (texts included) would be quadratic
+    kept: set[str] = set()  # ids; a set, as a list made a rebuild of many entries quadratic
     for record in sorted(records, key=lambda r: (r.updated, r.id)):
         if record.id in known and known[record.id].updated == record.updated not in used:
             kept.add(record.id)
@@ -118,16 +119,25 @@ def _candidates(draft: Draft, vanished: list[Record], claimed: set[str]) -> list
 
 def _most_similar(draft: Draft, candidates: list[Record]) -> Record | None:
     """The candidate whose words are at least 90% the same as the draft's, if any."""
-    words = draft.text.split()
+    words = _sample(draft.text.split())
     best, best_ratio = None, SIMILAR
     for record in candidates:
-        matcher = SequenceMatcher(None, words, record.text.split(), autojunk=False)
+        matcher = SequenceMatcher(None, words, _sample(record.text.split()), autojunk=False)
         if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
             continue
         ratio = matcher.ratio()
         if ratio >= best_ratio:
             best, best_ratio = record, ratio
     return best
+
+
+def _sample(words: list[str]) -> list[str]:
+    """A long text's first and last SAMPLE_WORDS words: enough to recognise an edit.
+
+    SequenceMatcher takes quadratic time in the worst case; on a piece of
+    megabytes a rebuild after an edit would never finish.
+    """
+    return words if len(words) <= 2 * SAMPLE_WORDS else words[:SAMPLE_WORDS] + words[-SAMPLE_WORDS:]
 
 
 def _new_slugs(new: list[Draft], taken: set[str]) -> dict[int, str]:

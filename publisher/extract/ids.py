@@ -15,6 +15,8 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date
 
+from ..publish import RESERVED_NAMES
+
 MAX_SLUG = 60
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -23,14 +25,16 @@ def slugify(title: str) -> str:
     """ASCII, lowercase, hyphenated, at most 60 characters, cut at a hyphen.
 
     Only [a-z0-9-] survive, so a slug can never climb out of the output folder
-    or name a device, whatever the title holds.
+    whatever the title holds; a slug that would be a Windows device name
+    ("con", "nul", "com1": reserved even as `con.html`) gets "-entry".
     """
     ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = _NON_WORD.sub("-", ascii_text.lower()).strip("-")
     if len(slug) > MAX_SLUG:
         slug = slug[: MAX_SLUG + 1]
         slug = slug[: slug.rfind("-")] if "-" in slug[MAX_SLUG // 2 :] else slug[:MAX_SLUG]
-    return slug.strip("-")
+    slug = slug.strip("-")
+    return f"{slug}-entry" if slug in RESERVED_NAMES else slug
 
 
 def normalize_text(text: str) -> str:

@@ -7,6 +7,7 @@ seed's "Jan. 1 marks a decade since…" must not get the title "Jan.".
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 ABBREVIATIONS = frozenset(
     [
@@ -83,6 +84,8 @@ ABBREVIATIONS = frozenset(
 CLOSERS = "\"'”’»)]"
 TERMINALS = ".!?"
 ELLIPSES = ("…", "...")
+WORD_REACH = 64
+_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 _BOUNDARY = re.compile(
     r"[.!?]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?[A-Z0-9\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u4e00-\u9fff])"
@@ -104,27 +107,33 @@ def is_cut(paragraph: str) -> bool:
 
 def split_sentences(paragraph: str) -> list[str]:
     """Split a paragraph into sentences, keeping abbreviations and initials whole."""
-    sentences = []
+    return list(_sentences(paragraph))
+
+
+def first_sentence(paragraph: str) -> str:
+    """The first sentence, found without splitting the rest (a paragraph may be megabytes long)."""
+    return next(_sentences(paragraph), "")
+
+
+def _sentences(paragraph: str) -> Iterator[str]:
     start = 0
     for match in _BOUNDARY.finditer(paragraph):
         if match.group().startswith(".") and _is_abbreviation(paragraph, match.start()):
             continue
-        sentences.append(paragraph[start : match.end()].strip())
+        yield paragraph[start : match.end()].strip()
         start = match.end()
     rest = paragraph[start:].strip()
     if rest:
-        sentences.append(rest)
-    return sentences
-
-
-def first_sentence(paragraph: str) -> str:
-    sentences = split_sentences(paragraph)
-    return sentences[0] if sentences else ""
+        yield rest
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    """Is the word before the full stop at `dot` an abbreviation or an initial?"""
-    word = re.search(r"([A-Za-z][A-Za-z.]*)$", text[:dot])
+    """Is the word before the full stop at `dot` an abbreviation or an initial?
+
+    Only the last WORD_REACH characters are looked at: searching all the
+    text before every full stop made a long paragraph take quadratic time.
+    """
+    word = _LAST_WORD.search(text, max(0, dot - WORD_REACH), dot)
     if not word:
         return False
     token = word.group(1)

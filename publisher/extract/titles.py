@@ -15,9 +15,9 @@ def derive_title(paragraph: str) -> str:
     a title never looks complete when it is not.
     """
     sentence = first_sentence(paragraph)
-    if len(sentence) <= MAX_TITLE:
-        return sentence if not is_cut(sentence) else with_ellipsis(sentence)
-    return with_ellipsis(shorten(sentence, MAX_TITLE - 1))
+    if not is_cut(sentence) and len(sentence) <= MAX_TITLE:
+        return sentence
+    return with_ellipsis(shorten(sentence, MAX_TITLE - 1))  # room for the "…", even on a cut sentence
 
 
 def shorten(text: str, limit: int) -> str:

@@ -3,28 +3,29 @@
 premailer is configured deliberately: it never fetches anything
 (`allow_network=False`), keeps the `<style>` block so that media queries
 (small screens, dark mode) survive and, marked `!important`, still beat the
-inlined styles; cssutils' warnings are silenced rather than printed on
-stderr under cron.
+inlined styles; it adds no presentational attributes (`bgcolor`, `width`,
+`align`...: obsolete HTML, and `height="auto"` on images is plainly invalid),
+so the result passes the Nu Html Checker; cssutils' warnings are silenced
+rather than printed on stderr under cron.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+from jinja2 import Environment
+from premailer import Premailer
 
 from ..entry import Entry, newest_first
 from .site import Site
 from .templates import longdate
 
-if TYPE_CHECKING:
-    from jinja2 import Environment
-
-_AUTO_HEIGHT = re.compile(r'\sheight="auto"')
+# What premailer would copy from CSS into attributes; all obsolete or invalid in HTML.
+_NO_ATTRIBUTES = ["align", "valign", "bgcolor", "width", "height"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,11 @@ class Digest:
     preheader: str
     web_url: str
     unsubscribe: str
+
+    def first(self, count: int) -> Digest:
+        """The same digest showing only its first `count` teasers; the rest become "N more on the site"."""
+        shown = self.entries[: max(count, 0)]
+        return replace(self, entries=shown, more=self.total - len(shown))
 
 
 def select_digest(
@@ -74,13 +80,7 @@ def render_digest_text(env: Environment, digest: Digest, site: Site) -> str:
 
 
 def inline_css(html: str) -> str:
-    """Inline the `<style>` rules into style attributes, for mail clients that drop `<style>`.
-
-    premailer (with lxml and cssutils behind it) is imported only here: it
-    takes longer to import than a no-op rebuild takes to run.
-    """
-    from premailer import Premailer
-
+    """Inline the `<style>` rules into style attributes, for mail clients that drop `<style>`."""
     inlined = Premailer(
         html,
         allow_network=False,
@@ -89,6 +89,6 @@ def inline_css(html: str) -> str:
         disable_validation=True,
         cssutils_logging_level=logging.CRITICAL,
         remove_unset_properties=True,
+        disable_basic_attributes=_NO_ATTRIBUTES,
     ).transform(pretty_print=False)
-    # premailer copies `height: auto` into an invalid HTML attribute on images.
-    return _AUTO_HEIGHT.sub("", str(inlined))
+    return str(inlined)

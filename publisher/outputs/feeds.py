@@ -1,4 +1,4 @@
-"""Atom 1.0 and RSS 2.0 feeds, written with feedgen; entries in, bytes out, no I/O.
+"""Atom 1.0 and RSS 2.0 feed documents, written with feedgen; a plan in, bytes out, no I/O.
 
 feedgen has traps this module steps around on purpose:
 - feed dates default to "now", so a rebuild would change the feed: we set
@@ -7,73 +7,184 @@ feedgen has traps this module steps around on purpose:
 - `description()` after `content()` would overwrite Atom content: we only use
   `summary()` and `content()`;
 - RSS `<author>` must be an email address, so names go in `dc:creator`;
+- the RSS channel `<link>` is whichever link was added last, so the page
+  link is added after the self link;
 - naive datetimes are rejected upstream (every Entry date is zone-aware).
-Atom and RSS get separate generators so each self link names its own file.
+What feedgen cannot say (RFC 5005 archive links and markers, the WebSub hub,
+the `xml-stylesheet` instruction that makes a feed readable in a browser) is
+added by `FeedHistory`, a feedgen extension, as XML elements; the RSS
+Profile's character references are `RssProfile`'s: never by editing the
+serialized text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import html
+import re
 
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
-from ..entry import Entry, newest_first
-from ..html import absolute_links
-from .site import Site
+from .feeditem import FeedItem, feed_item, xml_safe
+from .feedplan import FeedDoc, Format, Kind
+from .site import XSL, Site
 
 GENERATOR = "publisher"
+_RESERVED = re.compile("[&<]")
+FH = "http://purl.org/syndication/history/1.0"
+ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
-def render_atom(entries: Sequence[Entry], site: Site) -> bytes:
-    generator = _generator(entries, site, site.atom_url, "application/atom+xml")
-    return bytes(generator.atom_str(pretty=True))
+class FeedHistory(BaseExtension):  # type: ignore[misc]
+    """feedgen extension: `fh:complete`/`fh:archive`, extra `<link>`s, and the stylesheet instruction.
+
+    In Atom the links are ordinary `<link>` elements; RSS 2.0 has no link
+    relations of its own, so they become `atom:link` elements in the channel
+    (RFC 5005, appendix B; the WebSub spec does the same for `hub`).
+    """
+
+    def __init__(self) -> None:
+        self.marker: Kind | None = None
+        self.links: list[tuple[str, str, str]] = []
+        self.stylesheet = ""
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"fh": FH}
+
+    def extend_atom(self, feed: etree._Element) -> etree._Element:
+        self._decorate(feed, feed, "link")
+        return feed
+
+    def extend_rss(self, feed: etree._Element) -> etree._Element:
+        self._decorate(feed, feed.find("channel"), f"{{{ATOM_NS}}}link")
+        return feed
+
+    def _decorate(self, root: etree._Element, parent: etree._Element, link_tag: str) -> None:
+        if self.marker is not None:
+            etree.SubElement(parent, f"{{{FH}}}{self.marker.value}")
+        for rel, href, media_type in self.links:
+            link = etree.SubElement(parent, link_tag, href=href, rel=rel)
+            if media_type:
+                link.set("type", media_type)
+        if self.stylesheet:
+            instruction = f'type="text/xsl" href="{self.stylesheet}"'
+            root.addprevious(etree.ProcessingInstruction("xml-stylesheet", instruction))
 
 
-def render_rss(entries: Sequence[Entry], site: Site) -> bytes:
-    generator = _generator(entries, site, site.rss_url, "application/rss+xml")
-    return bytes(generator.rss_str(pretty=True))
+class RssProfile(BaseExtension):  # type: ignore[misc]
+    """feedgen extension: "&" and "<" in RSS plain-text elements as `&#x26;` and `&#x3C;`.
+
+    RSS never said whether a title is text or HTML, so readers guess; the RSS
+    Advisory Board's profile (and the W3C validator's CharacterData rule)
+    asks for hexadecimal character references there, which read the same
+    either way: "Q&A: x <y" must not turn into a tag in a reader that guesses HTML.
+    """
+
+    def extend_rss(self, feed: etree._Element) -> etree._Element:
+        _plain_text(feed.find("channel"), ("title", "description", "category"))
+        return feed
 
 
-def _generator(entries: Sequence[Entry], site: Site, self_url: str, media_type: str) -> FeedGenerator:
-    ordered = newest_first(entries)
+class RssProfileEntry(BaseEntryExtension):  # type: ignore[misc]
+    """The same for each item's title and categories; its description is HTML, so the summary is escaped.
+
+    Readers (and the validator) parse an item's description as HTML: a plain
+    "AT&T" or "x <y" there is broken markup, while "AT&amp;T" reads as meant.
+    """
+
+    def extend_rss(self, item: etree._Element) -> etree._Element:
+        _plain_text(item, ("title", "category"))
+        description = item.find("description")
+        if description is not None and description.text:
+            description.text = html.escape(description.text, quote=False)
+        return item
+
+
+def _plain_text(parent: etree._Element, names: tuple[str, ...]) -> None:
+    for name in names:
+        for element in parent.findall(name):
+            _character_references(element)
+
+
+def _character_references(element: etree._Element) -> None:
+    text = element.text or ""
+    parts = _RESERVED.split(text)
+    element.text = parts[0]
+    for char, part in zip(_RESERVED.findall(text), parts[1:], strict=True):
+        reference = etree.Entity(f"#x{ord(char):X}")
+        reference.tail = part
+        element.append(reference)
+
+
+def render_atom(doc: FeedDoc, site: Site) -> bytes:
+    return bytes(_generator(doc, site, Format.ATOM).atom_str(pretty=True))
+
+
+def render_rss(doc: FeedDoc, site: Site) -> bytes:
+    return bytes(_generator(doc, site, Format.RSS).rss_str(pretty=True))
+
+
+def stylesheet_href(path: str) -> str:
+    """The stylesheet's URL relative to a feed at `path`, so it is same-origin wherever the site is served."""
+    return "../" * path.count("/") + XSL
+
+
+def _generator(doc: FeedDoc, site: Site, fmt: Format) -> FeedGenerator:
+    family = doc.family
+    self_url = site.absolute(doc.path(fmt))
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
-    fg.id(self_url)
-    fg.title(site.title)
-    fg.subtitle(site.description)
-    fg.description(site.description)
+    fg.register_extension("history", FeedHistory, None, atom=True, rss=True)
+    fg.register_extension("profile", RssProfile, RssProfileEntry, atom=False, rss=True)
+    fg.id(site.absolute(doc.path(Format.ATOM, 0)))
+    fg.title(xml_safe(family.title))
+    fg.subtitle(xml_safe(family.description))
+    fg.description(xml_safe(family.description))
     fg.language(site.language)
-    fg.link(href=site.url, rel="alternate", type="text/html")
-    fg.link(href=self_url, rel="self", type=media_type)
+    fg.link(href=self_url, rel="self", type=fmt.media_type)
+    fg.link(href=family.page_url, rel="alternate", type="text/html")
     fg.author(_person(site.author, site.author_email))
     fg.generator(GENERATOR)
-    if ordered:
-        newest = max(e.updated for e in ordered)
-        fg.updated(newest)
-        fg.pubDate(max(e.published for e in ordered))
-    for entry in ordered:
-        _add(fg, entry)
+    items = [feed_item(e) for e in doc.entries]
+    fg.updated(doc.updated)
+    fg.pubDate(max((i.published for i in items), default=doc.updated))
+    _history(fg.history, doc, site, fmt)
+    for item in items:
+        _add(fg, item)
     return fg
 
 
-def _add(fg: FeedGenerator, entry: Entry) -> None:
+def _history(history: FeedHistory, doc: FeedDoc, site: Site, fmt: Format) -> None:
+    history.stylesheet = stylesheet_href(doc.path(fmt))
+    history.marker = doc.kind if doc.kind is not Kind.SUBSCRIPTION else None
+    if site.hub and doc.kind is not Kind.ARCHIVE:
+        history.links.append(("hub", site.hub, ""))
+    if doc.kind is Kind.ARCHIVE:
+        history.links.append(("current", site.absolute(doc.path(fmt, 0)), fmt.media_type))
+    for rel, page in (("prev-archive", doc.prev_page), ("next-archive", doc.next_page)):
+        if page:
+            history.links.append((rel, site.absolute(doc.path(fmt, page)), fmt.media_type))
+
+
+def _add(fg: FeedGenerator, item: FeedItem) -> None:
     fe = fg.add_entry(order="append")
-    fe.id(entry.id)
-    fe.guid(entry.id, permalink=False)
-    fe.title(entry.title)
-    fe.link(href=entry.link, rel="alternate", type="text/html")
-    fe.published(entry.published)
-    fe.updated(entry.updated)
-    for name in entry.authors:
+    fe.id(item.id)
+    fe.guid(item.id, permalink=False)
+    fe.title(item.title)
+    fe.link(href=item.url, rel="alternate", type="text/html")
+    fe.published(item.published)
+    fe.updated(item.distinct_updated)
+    for name in item.authors:
         fe.author({"name": name})
-    if entry.authors:
-        fe.dc.dc_creator(entry.author)
-    fe.summary(entry.summary)
-    if entry.content_html is not None:
-        fe.content(absolute_links(entry.content_html, entry.link), type="html")
-    for tag in entry.tags:
+    if item.byline:
+        fe.dc.dc_creator(item.byline)
+    fe.summary(item.summary)
+    if item.content_html is not None:
+        fe.content(item.content_html, type="html")
+    for tag in item.tags:
         fe.category(term=tag)
 
 
 def _person(name: str, email: str) -> dict[str, str]:
-    return {"name": name, "email": email} if email else {"name": name}
+    return {"name": xml_safe(name), "email": email} if email else {"name": xml_safe(name)}

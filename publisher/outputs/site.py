@@ -12,10 +12,15 @@ from ..config import Settings
 
 ATOM = "atom.xml"
 RSS = "rss.xml"
+JSON_FEED = "feed.json"
+XSL = "feed.xsl"
 INDEX = "index.html"
 DIGEST_HTML = "digest.html"
 DIGEST_TEXT = "digest.txt"
+DIGEST_MAIL = "digest.eml"
 STYLE = "style.css"
+# Languages written right to left (primary subtags); `dir` on the digest's <html> follows the site language.
+RTL_LANGUAGES = frozenset({"ar", "ckb", "dv", "fa", "he", "ps", "sd", "ug", "ur", "yi"})
 
 
 def page_path(slug: str) -> str:
@@ -33,9 +38,20 @@ class Site:
     language: str
     atom_url: str
     rss_url: str
+    json_url: str
     digest_url: str
     style_url: str
     timezone: str
+    hub: str = ""
+
+    def absolute(self, path: str) -> str:
+        """The URL of an output file, from its path under the output folder."""
+        return self.url + path
+
+    @property
+    def direction(self) -> str:
+        """ "rtl" or "ltr", for `dir` on pages whose readers' clients may not infer it."""
+        return "rtl" if self.language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Site:
@@ -48,7 +64,9 @@ class Site:
             language=settings.language,
             atom_url=settings.url(ATOM),
             rss_url=settings.url(RSS),
+            json_url=settings.url(JSON_FEED),
             digest_url=settings.url(DIGEST_HTML),
             style_url=settings.url(STYLE),
             timezone=settings.timezone,
+            hub=settings.hub,
         )

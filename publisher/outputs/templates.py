@@ -9,12 +9,16 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from jinja2 import Environment
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-BUNDLED = Path(__file__).resolve().parents[2] / "templates"
+_HERE = Path(__file__).resolve()
+BUNDLED = next(
+    folder
+    for folder in (_HERE.parents[2] / "templates", _HERE.parents[1] / "templates")
+    if (folder / "base.html").is_file()
+)
+"""The top-level `templates/` of a checkout, or its copy inside an installed package (pyproject maps it)."""
 
 
 def template_dirs(custom: Path | None) -> list[Path]:
@@ -22,14 +26,7 @@ def template_dirs(custom: Path | None) -> list[Path]:
 
 
 def make_environment(custom: Path | None, tz: tzinfo) -> Environment:
-    """Autoescaping on, undefined names are errors (a typo must not render as blank).
-
-    Jinja is imported here, not at the top: a rebuild with nothing to render
-    never loads it. Templates are not re-checked on disk for every page
-    (`auto_reload=False`): an environment lives for one build.
-    """
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
+    """Autoescaping on, undefined names are errors (a typo must not render as blank)."""
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in template_dirs(custom)]),
         autoescape=select_autoescape(["html", "xml"], default_for_string=False),
@@ -37,7 +34,7 @@ def make_environment(custom: Path | None, tz: tzinfo) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        auto_reload=False,
+        auto_reload=False,  # an environment lives for one build: no stat of the template per page
     )
     env.filters["longdate"] = lambda value: longdate(value, tz)
     return env

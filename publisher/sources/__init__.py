@@ -19,6 +19,9 @@ from .textdump import read_dump
 
 __all__ = ["READERS", "Paragraph", "Piece", "SeedFile", "find_seed_files", "read_seed_file"]
 
+MAX_FILE_BYTES = 16 * 2**20
+"""Memory grows with a file's size (a 10 MiB dump of 100,000 teasers peaks near 700 MB): refuse, don't thrash."""
+
 Reader = Callable[[str, str, Path], list[Piece]]
 READERS: dict[str, Reader] = {".txt": read_dump, ".md": read_markdown, ".markdown": read_markdown}
 
@@ -51,7 +54,14 @@ def find_seed_files(seeds: Path) -> tuple[list[SeedFile], list[str]]:
     return files, warnings
 
 
-def read_seed_file(seed: SeedFile, encoding: str = "utf-8", data: bytes | None = None) -> list[Piece]:
-    """Decode one file (its bytes, when the caller has already read them) into pieces with the reader for its type."""
-    text = decode(seed.path.read_bytes() if data is None else data, seed.path, encoding)
-    return READERS[seed.path.suffix.lower()](text, seed.source, seed.path)
+def read_seed_file(seed: SeedFile, encoding: str = "utf-8") -> tuple[list[Piece], list[str]]:
+    """Decode one file and split it into pieces with the reader for its type; also its warnings."""
+    if seed.size > MAX_FILE_BYTES:
+        raise InputError(
+            seed.path,
+            None,
+            f"the file holds {seed.size:,} bytes, more than the {MAX_FILE_BYTES // 2**20} MiB "
+            "a seed file may hold; split it into several files",
+        )
+    text, warnings = decode(seed.path.read_bytes(), seed.path, encoding)
+    return READERS[seed.path.suffix.lower()](text, seed.source, seed.path), warnings

@@ -1,0 +1,61 @@
+"""JSON Feed 1.1 documents (https://jsonfeed.org/version/1.1); a plan in, bytes out, no I/O.
+
+Items carry the same `id` as the Atom entry and the RSS guid, so a reader
+that follows more than one of our feeds sees one entry, not three. Only
+`content_html` holds HTML: titles, summaries and `content_text` are plain
+text. An excerpt has no full text, so it is `summary` plus `content_text`
+(the spec requires one of the two content fields).
+
+JSON Feed has no archives, only paging: `next_url` leads from the
+subscription feed to the newest archive page and from each page to the one
+before it, the same chain as RFC 5005's `prev-archive` in Atom and RSS.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .feeditem import FeedItem, feed_item, xml_safe
+from .feedplan import FeedDoc, Format, Kind
+from .site import Site
+
+VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def render_json(doc: FeedDoc, site: Site) -> bytes:
+    family = doc.family
+    feed: dict[str, Any] = {
+        "version": VERSION,
+        "title": xml_safe(family.title),
+        "home_page_url": family.page_url,
+        "feed_url": site.absolute(doc.path(Format.JSON, 0)),
+        "description": xml_safe(family.description),
+        "language": site.language,
+        "authors": [{"name": xml_safe(site.author)}],
+    }
+    if site.hub and doc.kind is not Kind.ARCHIVE:
+        feed["hubs"] = [{"type": "WebSub", "url": site.hub}]
+    if doc.prev_page:
+        feed["next_url"] = site.absolute(doc.path(Format.JSON, doc.prev_page))
+    feed["items"] = [_item(feed_item(entry)) for entry in doc.entries]
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def _item(item: FeedItem) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": item.id, "url": item.url}
+    if item.external_url:
+        data["external_url"] = item.external_url
+    data["title"] = item.title
+    if item.content_html is not None:
+        data["content_html"] = item.content_html
+    else:
+        data["content_text"] = item.summary
+    data["summary"] = item.summary
+    data["date_published"] = item.published.isoformat()
+    data["date_modified"] = item.updated.isoformat()
+    if item.authors:
+        data["authors"] = [{"name": name} for name in item.authors]
+    if item.tags:
+        data["tags"] = list(item.tags)
+    return data

@@ -1,0 +1,100 @@
+"""Every feed file of a build: the site's, each tag's and each author's, in Atom, RSS and JSON Feed.
+
+The families and their documents are planned in `feedplan.py`; this module
+names the families, renders each document in each format and says which
+files are subscription feeds (the WebSub topics a hub is told about).
+
+Each document has a key: a hash of everything its bytes depend on (the
+publisher version, the site, the family, its place in the archive chain and
+every field of every entry it shows). A document whose key is the one the
+file on disk was written with is not rendered again. That is what keeps
+archives cheap: a full archive page's key never changes, so a site with
+thousands of entries renders its archives once, not on every build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import fields
+from datetime import datetime
+from importlib.metadata import version
+
+from .. import __version__
+from ..entry import Entry
+from .catalog import Catalog, Group
+from .feedplan import Family, FeedDoc, Format, Kind, plan
+from .feeds import render_atom, render_rss
+from .jsonfeed import render_json
+from .site import Site
+
+# The code that writes the bytes: a new feedgen or lxml may serialize differently.
+WRITERS = f"publisher {__version__}, feedgen {version('feedgen')}, lxml {version('lxml')}"
+ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
+RENDERERS: dict[Format, Callable[[FeedDoc, Site], bytes]] = {
+    Format.ATOM: render_atom,
+    Format.RSS: render_rss,
+    Format.JSON: render_json,
+}
+
+
+def families(entries: Sequence[Entry], site: Site, catalog: Catalog, now: datetime) -> list[Family]:
+    """One family per tag, one per author, then the site's own (published last: it is the most read)."""
+
+    def family(folder: str, heading: str, description: str, page: str, members: Sequence[Entry]) -> Family:
+        title = f"{site.title}: {heading}" if folder else site.title
+        updated = max((e.updated for e in members), default=now)
+        return Family(folder, heading, title, description, page, tuple(members), updated)
+
+    def tag(group: Group) -> Family:
+        description = f"Entries tagged “{group.name}” on {site.title}."
+        return family(group.folder, f"Tagged “{group.name}”", description, group.url, group.entries)
+
+    def author(group: Group) -> Family:
+        description = f"Entries by {group.name} on {site.title}."
+        return family(group.folder, group.name, description, group.url, group.entries)
+
+    return [
+        *(tag(group) for group in catalog.tags),
+        *(author(group) for group in catalog.authors),
+        family("", site.title, site.description, site.url, entries),
+    ]
+
+
+def render_feeds(
+    feed_families: Sequence[Family], site: Site, size: int, kept: Mapping[str, str]
+) -> Iterator[tuple[str, str, bytes | None]]:
+    """(path, key, bytes) of every feed file, archive pages first, then the subscription feeds they back.
+
+    `kept` maps the paths of files still as the last build wrote them to
+    their keys; a file whose key is unchanged comes with bytes None: keep it.
+    """
+    docs = [doc for family in feed_families for doc in plan(family, size)]
+    docs.sort(key=lambda doc: doc.kind is not Kind.ARCHIVE)
+    for doc in docs:
+        key = doc_key(doc, site)
+        for fmt in Format:
+            path = doc.path(fmt)
+            yield path, key, None if kept.get(path) == key else RENDERERS[fmt](doc, site)
+
+
+def doc_key(doc: FeedDoc, site: Site) -> str:
+    """A hash of everything a document's bytes (in any format) are made from."""
+    family = doc.family
+    head = (WRITERS, repr(site), family.folder, family.title, family.description, family.page_url)
+    place = (doc.kind.value, doc.page, doc.prev_page, doc.next_page, doc.updated.isoformat())
+    digest = hashlib.sha256(repr((head, place)).encode())
+    for entry in doc.entries:
+        digest.update(repr(tuple(_stable(getattr(entry, name)) for name in ENTRY_FIELDS)).encode())
+    return digest.hexdigest()
+
+
+def _stable(value: object) -> object:
+    """A datetime as the text feeds print: a date read back from the state store has another tzinfo object."""
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def topics(catalog: Catalog) -> list[str]:
+    """The subscription feeds' paths: what a WebSub hub is told about when they change."""
+    folders = ["", *(group.folder for group in (*catalog.tags, *catalog.authors))]
+    return [folder + fmt.filename for folder in folders for fmt in Format]
