@@ -34,7 +34,11 @@ WORK: list[tuple[str, list[Spot]]] = [
     ("Markdown (cmark-gfm, nh3 sanitizer)", [("publisher/html.py", "render_markdown")]),
     (
         "parse cache (to and from SQLite)",
-        [("publisher/state.py", "save_files"), ("publisher/state.py", "cached_files"), ("publisher/build.py", "_piece")],
+        [
+            ("publisher/state.py", "save_files"),
+            ("publisher/state.py", "cached_files"),
+            ("publisher/build.py", "_piece"),
+        ],
     ),
     (
         "dating",

@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from .measure import Summary
 
@@ -54,8 +55,7 @@ def merge(path: Path, rows: list[Row]) -> Path:
     kept = {}
     if path.is_file():
         for raw in json.loads(path.read_text(encoding="utf-8")):
-            raw["summary"] = Summary(**raw["summary"])
-            old = Row(**{k: v for k, v in raw.items() if k != "date"})
+            old = _row(raw)
             kept[old.key] = (old, raw.get("date", ""))
     for row in rows:
         kept[row.key] = (row, date.today().isoformat())
@@ -65,12 +65,13 @@ def merge(path: Path, rows: list[Row]) -> Path:
 
 
 def load(path: Path) -> list[Row]:
-    rows = []
-    for raw in json.loads(path.read_text(encoding="utf-8")):
-        raw.pop("date", None)
-        raw["summary"] = Summary(**raw["summary"])
-        rows.append(Row(**raw))
-    return rows
+    return [_row(raw) for raw in json.loads(path.read_text(encoding="utf-8"))]
+
+
+def _row(raw: dict[str, Any]) -> Row:
+    fields = {k: v for k, v in raw.items() if k != "date"}
+    fields["summary"] = Summary(**raw["summary"])
+    return Row(**fields)
 
 
 def _order(row: Row) -> tuple[int, str]:
