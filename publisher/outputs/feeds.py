@@ -26,7 +26,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from .feeditem import FeedItem, feed_item, xml_safe
+from .feeditem import FeedItem, ItemOf, feed_item, xml_safe
 from .feedplan import FeedDoc, Format, Kind
 from .site import XSL, Site
 
@@ -117,12 +117,12 @@ def _character_references(element: etree._Element) -> None:
         element.append(reference)
 
 
-def render_atom(doc: FeedDoc, site: Site) -> bytes:
-    return bytes(_generator(doc, site, Format.ATOM).atom_str(pretty=True))
+def render_atom(doc: FeedDoc, site: Site, item_of: ItemOf = feed_item) -> bytes:
+    return bytes(_generator(doc, site, Format.ATOM, item_of).atom_str(pretty=True))
 
 
-def render_rss(doc: FeedDoc, site: Site) -> bytes:
-    return bytes(_generator(doc, site, Format.RSS).rss_str(pretty=True))
+def render_rss(doc: FeedDoc, site: Site, item_of: ItemOf = feed_item) -> bytes:
+    return bytes(_generator(doc, site, Format.RSS, item_of).rss_str(pretty=True))
 
 
 def stylesheet_href(path: str) -> str:
@@ -130,7 +130,7 @@ def stylesheet_href(path: str) -> str:
     return "../" * path.count("/") + XSL
 
 
-def _generator(doc: FeedDoc, site: Site, fmt: Format) -> FeedGenerator:
+def _generator(doc: FeedDoc, site: Site, fmt: Format, item_of: ItemOf) -> FeedGenerator:
     family = doc.family
     self_url = site.absolute(doc.path(fmt))
     fg = FeedGenerator()
@@ -146,7 +146,7 @@ def _generator(doc: FeedDoc, site: Site, fmt: Format) -> FeedGenerator:
     fg.link(href=family.page_url, rel="alternate", type="text/html")
     fg.author(_person(site.author, site.author_email))
     fg.generator(GENERATOR)
-    items = [feed_item(e) for e in doc.entries]
+    items = [item_of(e) for e in doc.entries]
     fg.updated(doc.updated)
     fg.pubDate(max((i.published for i in items), default=doc.updated))
     _history(fg.history, doc, site, fmt)

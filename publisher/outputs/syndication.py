@@ -23,6 +23,7 @@ from importlib.metadata import version
 from .. import __version__
 from ..entry import Entry
 from .catalog import Catalog, Group
+from .feeditem import FeedItems, ItemOf
 from .feedplan import Family, FeedDoc, Format, Kind, plan
 from .feeds import render_atom, render_rss
 from .jsonfeed import render_json
@@ -31,7 +32,7 @@ from .site import Site
 # The code that writes the bytes: a new feedgen or lxml may serialize differently.
 WRITERS = f"publisher {__version__}, feedgen {version('feedgen')}, lxml {version('lxml')}"
 ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
-RENDERERS: dict[Format, Callable[[FeedDoc, Site], bytes]] = {
+RENDERERS: dict[Format, Callable[[FeedDoc, Site, ItemOf], bytes]] = {
     Format.ATOM: render_atom,
     Format.RSS: render_rss,
     Format.JSON: render_json,
@@ -71,21 +72,31 @@ def render_feeds(
     """
     docs = [doc for family in feed_families for doc in plan(family, size)]
     docs.sort(key=lambda doc: doc.kind is not Kind.ARCHIVE)
+    items = FeedItems()
+    entry_keys: dict[str, bytes] = {}
     for doc in docs:
-        key = doc_key(doc, site)
+        key = doc_key(doc, site, entry_keys)
         for fmt in Format:
             path = doc.path(fmt)
-            yield path, key, None if kept.get(path) == key else RENDERERS[fmt](doc, site)
+            yield path, key, None if kept.get(path) == key else RENDERERS[fmt](doc, site, items)
 
 
-def doc_key(doc: FeedDoc, site: Site) -> str:
-    """A hash of everything a document's bytes (in any format) are made from."""
+def doc_key(doc: FeedDoc, site: Site, entry_keys: dict[str, bytes]) -> str:
+    """A hash of everything a document's bytes (in any format) are made from.
+
+    `entry_keys` holds each entry's own digest, made once per build: an
+    entry is in a dozen documents.
+    """
     family = doc.family
     head = (WRITERS, repr(site), family.folder, family.title, family.description, family.page_url)
     place = (doc.kind.value, doc.page, doc.prev_page, doc.next_page, doc.updated.isoformat())
     digest = hashlib.sha256(repr((head, place)).encode())
     for entry in doc.entries:
-        digest.update(repr(tuple(_stable(getattr(entry, name)) for name in ENTRY_FIELDS)).encode())
+        key = entry_keys.get(entry.id)
+        if key is None:
+            fields = repr(tuple(_stable(getattr(entry, name)) for name in ENTRY_FIELDS))
+            key = entry_keys[entry.id] = hashlib.sha256(fields.encode()).digest()
+        digest.update(key)
     return digest.hexdigest()
 
 
