@@ -29,6 +29,7 @@ from .extract.entries import Record, make_drafts
 from .extract.identity import settle
 from .outputs import digest as digest_output
 from .outputs.catalog import make_catalog
+from .outputs.keys import Keys
 from .outputs.pages import render_pages
 from .outputs.site import DIGEST_HTML, DIGEST_TEXT, STYLE, XSL, Site, page_path
 from .outputs.syndication import families, render_feeds, topics
@@ -50,10 +51,11 @@ class Track(Protocol):
     default is silent, so cron runs and tests print nothing.
     """
 
-    def __call__(self, label: str, length: int, items: Iterable[T]) -> Iterable[T]: ...
+    def __call__(self, label: str, length: int, items: Iterable[T], exact: bool = True) -> Iterable[T]: ...
 
 
-def untracked(label: str, length: int, items: Iterable[T]) -> Iterable[T]:
+def untracked(label: str, length: int, items: Iterable[T], exact: bool = True) -> Iterable[T]:
+    """The library's default: no progress shown. `exact` False: `length` is the step's size, not its count."""
     return items
 
 
@@ -119,9 +121,11 @@ def _build(settings: Settings, state: State, encoding: str, skips: Skips, track:
     log.info("dating %d pieces", len(pieces))
     entries, records = _entries(pieces, settings, state.known_entries(), now, skips)
     log.info("rendering outputs for %d entries", len(entries))
-    keys_of = feed_keys(settings)  # per output folder, like the manifest
+    keys_of = output_keys(settings)  # per output folder, like the manifest
     kept = {name: k for name, k in json.loads(state.get(keys_of) or "{}").items() if name in unchanged}
-    outputs = list(track("rendering", len(entries) + 6, render_outputs(entries, settings, now, kept)))
+    outputs = list(
+        track("rendering", len(entries), render_outputs(entries, settings, now, kept), exact=False)
+    )
     state.save_entries(records)
     log.info("publishing to %s", settings.out)
     files_out = [(name, data) for name, _, data in outputs]
@@ -133,9 +137,9 @@ def _build(settings: Settings, state: State, encoding: str, skips: Skips, track:
     return BuildResult(newest_first(entries), done.written, done.removed, warnings, skipped=skips.reasons)
 
 
-def feed_keys(settings: Settings) -> str:
-    """The state key under which the feed files' keys (see syndication.py) in `settings.out` are kept."""
-    return f"feed_keys:{settings.out}"
+def output_keys(settings: Settings) -> str:
+    """The state key under which the output files' keys (see outputs/keys.py) in `settings.out` are kept."""
+    return f"output_keys:{settings.out}"
 
 
 def _ping_hub(settings: Settings, state: State, result: BuildResult) -> None:
@@ -192,8 +196,9 @@ def render_outputs(
 ) -> Iterator[tuple[str, str, bytes | None]]:
     """(path, key, bytes) of every output file, pages first and feeds last (the order they are published in).
 
-    Feed files have keys (see syndication.py): one whose key is in `kept`
-    comes with bytes None, to be kept as it is. Other files have no key ("").
+    Entry pages and feed files have keys (see outputs/keys.py): one whose key
+    is in `kept` comes with bytes None, to be kept as it is. Other files have
+    no key ("").
     """
     site = Site.from_settings(settings)
     env = make_environment(settings.templates, settings.tz)
@@ -201,15 +206,15 @@ def render_outputs(
     feeds = families(entries, site, catalog, now or clock.now())
     yield STYLE, "", _asset(settings, STYLE)
     yield XSL, "", _asset(settings, XSL)
-    for path, data in render_pages(env, entries, site, catalog, [f for f in feeds if f.folder]):
-        yield path, "", data
+    keys = Keys.for_build(settings, templates_digest(settings.templates))
+    yield from render_pages(env, entries, site, catalog, [f for f in feeds if f.folder], keys, kept or {})
     digest = digest_output.select_digest(
         entries, site, settings.digest_size, settings.mail.subject, settings.mail.unsubscribe_link
     )
     if digest:
         yield DIGEST_HTML, "", digest_output.render_digest_html(env, digest, site).encode()
         yield DIGEST_TEXT, "", digest_output.render_digest_text(env, digest, site).encode()
-    yield from render_feeds(feeds, site, settings.feed_size, kept or {})
+    yield from render_feeds(feeds, site, settings.feed_size, keys, kept or {})
 
 
 def _entries(

@@ -446,12 +446,18 @@ def _send_problems(report: SendReport) -> list[tuple[str, int]]:
     return lines
 
 
-def progress_bar(label: str, length: int, items: Iterable[T]) -> Iterator[T]:
-    """A progress bar on stderr for steps long enough to wonder about; short ones stay silent."""
+def progress_bar(label: str, length: int, items: Iterable[T], exact: bool = True) -> Iterator[T]:
+    """A progress bar on stderr for steps long enough to wonder about; short ones stay silent.
+
+    A step whose count is not known ahead (`exact` False: rendering makes a
+    page per entry plus feeds and archives) gets a moving bar and a count.
+    """
     if length < PROGRESS_FROM:
         yield from items
         return
-    with click.progressbar(items, length=length, label=label.ljust(9), file=sys.stderr) as bar:
+    with click.progressbar(
+        items, length=length if exact else None, show_pos=not exact, label=label.ljust(9), file=sys.stderr
+    ) as bar:
         yield from bar
 
 

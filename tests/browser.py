@@ -7,11 +7,10 @@ it fails: a CI run must never pass by not looking.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import tempfile
 
-import pytest
+from .conftest import require
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -28,13 +27,7 @@ FLAGS = [
 
 def browser() -> str:
     """The Chromium binary; skips the test (fails it under CI=true) when there is none."""
-    found = CHROMIUM if os.access(CHROMIUM, os.X_OK) else shutil.which("chromium")
-    if found:
-        return found
-    message = "headless Chromium is needed (bash scripts/install-browser.sh)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+    return require(CHROMIUM if os.access(CHROMIUM, os.X_OK) else "chromium", "headless Chromium")
 
 
 def dump_dom(url: str, *extra: str) -> str:

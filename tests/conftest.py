@@ -71,17 +71,17 @@ def run_cli(
     )
 
 
-def require_program(name: str) -> str:
-    """The path of a program a test needs; missing, it fails under CI (`CI=true`) and skips elsewhere.
+def require(tool: str | Path, what: str) -> str:
+    """The path of a program a test needs (a path or a name on PATH); missing, it fails under CI=true and skips elsewhere.
 
     CI must never go green by silently skipping what it was meant to check.
     """
     import os
 
-    found = shutil.which(name)
+    found = str(tool) if Path(tool).is_file() else shutil.which(str(tool))
     if found:
         return found
-    message = f"{name} is not installed (scripts/test.sh installs what it can)"
+    message = f"{what} is missing ({tool}); bash scripts/test.sh installs it"
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(message)
     pytest.skip(message)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
-
-import pytest
 
 from .conftest import ROOT
 
@@ -48,14 +44,3 @@ def text_part(message: EmailMessage) -> str:
     part = message.get_body(("plain",))
     assert part is not None
     return str(part.get_content())
-
-
-def require(tool: str | Path, what: str) -> str:
-    """The path of a tool a test needs: missing, the test skips, or fails under CI=true."""
-    found = str(tool) if Path(tool).is_file() else shutil.which(str(tool))
-    if found:
-        return found
-    message = f"{what} is missing ({tool}); bash scripts/test.sh installs it"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)

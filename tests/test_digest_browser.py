@@ -25,19 +25,10 @@ import pytest
 
 from publisher import build, load_settings
 
-from .mailtools import UNICODE_TEASER, require
+from .browser import FLAGS, browser
+from .mailtools import UNICODE_TEASER
 
 pytestmark = pytest.mark.browser
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # A teaser with an unbreakable 120-character word: the usual cause of sideways scrolling on phones.
 LONG_WORD = "Supercalifragilistic" * 6 + " is what the harbour master wrote on the form before he…\n"
 HARNESS = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>probe</title></head>
@@ -93,7 +84,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 def probe(url: str, tmp_path: Path) -> dict[str, Any]:
     """Open `url` in headless Chromium and return what the harness measured."""
-    chromium = require("/usr/bin/chromium", "Chromium")
+    chromium = browser()
     profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
     done = subprocess.run(
         [chromium, *FLAGS, f"--user-data-dir={profile}", "--window-size=1000,1000", "--dump-dom", url],

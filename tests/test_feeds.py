@@ -16,7 +16,7 @@ import html5lib
 import pytest
 
 from publisher import BuildResult, Settings, build
-from publisher.build import check, feed_keys, render_outputs
+from publisher.build import check, output_keys, render_outputs
 from publisher.entry import Entry
 from publisher.state import open_state
 
@@ -181,7 +181,7 @@ def test_full_archives_never_change_when_entries_arrive(
 
 def test_full_archives_are_not_rendered_again(site: Settings, built: BuildResult, write_seed: Any) -> None:
     with open_state(site.state) as state:
-        keys = json.loads(state.get(feed_keys(site)) or "{}")
+        keys = json.loads(state.get(output_keys(site)) or "{}")
     full = {name for name in keys if "archive/" in name and name.split("/")[1] in ("1", "2")}
     assert len(full) == 6
     write_seed("late.md", "---\ntitle: Late\ndate: 2024-03-01\n---\nAn old piece added late.\n")

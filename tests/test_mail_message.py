@@ -15,13 +15,13 @@ from publisher import Settings, build, load_settings
 from publisher.digest import prepare_digest
 from publisher.outputs.mail import HTML_LIMIT, html_part_size
 
+from .conftest import require
 from .mailtools import (
     UNICODE_TEASER,
     VNU_JAR,
     excerpts,
     html_part,
     parse_message,
-    require,
     text_part,
     write_config,
 )

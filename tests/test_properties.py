@@ -26,6 +26,7 @@ from publisher.extract.identity import settle
 from publisher.extract.ids import MAX_SLUG, slugify
 from publisher.extract.titles import MAX_TITLE, derive_title
 from publisher.outputs.catalog import make_catalog
+from publisher.outputs.keys import Keys
 from publisher.outputs.site import Site, page_path
 from publisher.outputs.syndication import families, render_feeds
 from publisher.publish import RESERVED_NAMES, safe_relative
@@ -147,7 +148,7 @@ def test_any_text_dump_makes_feeds_that_parse(text: str) -> None:
     site = Site.from_settings(Settings())
     entries, _ = settle(drafts, {}, NOW, "example.org", UTC, lambda s: site.url + page_path(s))
     feeds = families(entries, site, make_catalog(entries, site.url), NOW)
-    for path, _, data in render_feeds(feeds, site, 50, {}):
+    for path, _, data in render_feeds(feeds, site, 50, Keys.for_build(Settings(), ""), {}):
         assert data is not None and safe_relative(path)
         if path.endswith(".json"):
             assert len(json.loads(data)["items"]) <= len(entries)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import feedparser
 
-from .conftest import ROOT, require_program
+from .conftest import ROOT, require
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SITE = "/srv/site"
@@ -44,7 +44,7 @@ def test_the_crontab_line_builds_quietly(project: Path) -> None:
 
 
 def test_the_systemd_units_verify_and_their_command_builds(project: Path, tmp_path: Path) -> None:
-    analyze = require_program("systemd-analyze")
+    analyze = require("systemd-analyze", "systemd-analyze (Debian package systemd)")
     service, timer = fenced("ini")
     command = installed_publisher()
     service = service.replace(SITE, str(project)).replace("/usr/local/bin/publisher", command)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from jinja2 import Environment
 
@@ -10,24 +10,39 @@ from ..entry import Entry, newest_first
 from ..html import absolute_links
 from .catalog import Catalog
 from .feedplan import Family
+from .keys import Keys
 from .site import INDEX, Site, page_path
 
 
 def render_pages(
-    env: Environment, entries: Sequence[Entry], site: Site, links: Catalog, listings: Sequence[Family]
-) -> Iterator[tuple[str, bytes]]:
-    """(path, bytes) for every entry page, then each tag's and author's page, then the index.
+    env: Environment,
+    entries: Sequence[Entry],
+    site: Site,
+    links: Catalog,
+    listings: Sequence[Family],
+    keys: Keys,
+    kept: Mapping[str, str],
+) -> Iterator[tuple[str, str, bytes | None]]:
+    """(path, key, bytes) for every entry page, then each tag's and author's page, then the index.
 
+    An entry page shows its entry alone (tag and author URLs depend on the
+    name only), so it has a key; one whose key is in `kept` comes with bytes
+    None, to be kept. Listings show many entries and change with any of
+    them: they are always rendered (publish skips unchanged bytes).
     Entry content gets absolute links here too, exactly as in the feeds, so a
     relative link means the same thing wherever the piece is read.
     """
     template = env.get_template("entry.html")
     ordered = newest_first(entries)
     for entry in ordered:
+        path = page_path(entry.slug)
+        key = keys.key("page", [entry])
+        if kept.get(path) == key:
+            yield path, key, None
+            continue
         content = absolute_links(entry.content_html, entry.link) if entry.content_html is not None else ""
-        page = template.render(site=site, entry=entry, content=content, links=links)
-        yield page_path(entry.slug), page.encode()
+        yield path, key, template.render(site=site, entry=entry, content=content, links=links).encode()
     listing = env.get_template("listing.html")
     for family in listings:
-        yield family.folder + INDEX, listing.render(site=site, feed=family).encode()
-    yield INDEX, env.get_template("index.html").render(site=site, entries=ordered).encode()
+        yield family.folder + INDEX, "", listing.render(site=site, feed=family).encode()
+    yield INDEX, "", env.get_template("index.html").render(site=site, entries=ordered).encode()

@@ -14,24 +14,18 @@ thousands of entries renders its archives once, not on every build.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import fields
 from datetime import datetime
-from importlib.metadata import version
 
-from .. import __version__
 from ..entry import Entry
 from .catalog import Catalog, Group
 from .feeditem import FeedItems, ItemOf
 from .feedplan import Family, FeedDoc, Format, Kind, plan
 from .feeds import render_atom, render_rss
 from .jsonfeed import render_json
+from .keys import Keys
 from .site import Site
 
-# The code that writes the bytes: a new feedgen or lxml may serialize differently.
-WRITERS = f"publisher {__version__}, feedgen {version('feedgen')}, lxml {version('lxml')}"
-ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 RENDERERS: dict[Format, Callable[[FeedDoc, Site, ItemOf], bytes]] = {
     Format.ATOM: render_atom,
     Format.RSS: render_rss,
@@ -63,7 +57,7 @@ def families(entries: Sequence[Entry], site: Site, catalog: Catalog, now: dateti
 
 
 def render_feeds(
-    feed_families: Sequence[Family], site: Site, size: int, kept: Mapping[str, str]
+    feed_families: Sequence[Family], site: Site, size: int, keys: Keys, kept: Mapping[str, str]
 ) -> Iterator[tuple[str, str, bytes | None]]:
     """(path, key, bytes) of every feed file, archive pages first, then the subscription feeds they back.
 
@@ -73,36 +67,19 @@ def render_feeds(
     docs = [doc for family in feed_families for doc in plan(family, size)]
     docs.sort(key=lambda doc: doc.kind is not Kind.ARCHIVE)
     items = FeedItems()
-    entry_keys: dict[str, bytes] = {}
     for doc in docs:
-        key = doc_key(doc, site, entry_keys)
+        key = doc_key(doc, keys)
         for fmt in Format:
             path = doc.path(fmt)
             yield path, key, None if kept.get(path) == key else RENDERERS[fmt](doc, site, items)
 
 
-def doc_key(doc: FeedDoc, site: Site, entry_keys: dict[str, bytes]) -> str:
-    """A hash of everything a document's bytes (in any format) are made from.
-
-    `entry_keys` holds each entry's own digest, made once per build: an
-    entry is in a dozen documents.
-    """
+def doc_key(doc: FeedDoc, keys: Keys) -> str:
+    """The key of a document (in any format): its family, its place in the archive chain, its entries."""
     family = doc.family
-    head = (WRITERS, repr(site), family.folder, family.title, family.description, family.page_url)
+    head = ("feed", family.folder, family.title, family.description, family.page_url)
     place = (doc.kind.value, doc.page, doc.prev_page, doc.next_page, doc.updated.isoformat())
-    digest = hashlib.sha256(repr((head, place)).encode())
-    for entry in doc.entries:
-        key = entry_keys.get(entry.id)
-        if key is None:
-            fields = repr(tuple(_stable(getattr(entry, name)) for name in ENTRY_FIELDS))
-            key = entry_keys[entry.id] = hashlib.sha256(fields.encode()).digest()
-        digest.update(key)
-    return digest.hexdigest()
-
-
-def _stable(value: object) -> object:
-    """A datetime as the text feeds print: a date read back from the state store has another tzinfo object."""
-    return value.isoformat() if isinstance(value, datetime) else value
+    return keys.key((head, place), doc.entries)
 
 
 def topics(catalog: Catalog) -> list[str]:
