@@ -39,6 +39,8 @@ from .sources import Paragraph, Piece, SeedFile, find_seed_files, read_seed_file
 from .state import State, open_state
 
 log = logging.getLogger("publisher")
+ParseCache = dict[str, tuple[int, int, str, list[dict[str, object]]]]
+"""Seed file (relative path) → (size, mtime_ns, sha256, its pieces as plain data)."""
 PENDING_PINGS = "websub_pending"
 
 T = TypeVar("T")
@@ -117,7 +119,11 @@ def _build(settings: Settings, state: State, encoding: str, skips: Skips, track:
         log.info("nothing changed since the last build")
         return BuildResult(warnings=warnings, unchanged=True)
     log.info("reading %d seed files", len(files))
-    pieces = _read_pieces(files, state, encoding, track, warnings, skips)
+    cached = parse_cache(state, encoding)
+    pieces, fresh = _read_pieces(files, cached, encoding, track, warnings, skips)
+    if fresh != cached:
+        state.save_files(fresh)
+        state.put("parser", _parser(encoding))
     log.info("dating %d pieces", len(pieces))
     entries, records = _entries(pieces, settings, state.known_entries(), now, skips)
     log.info("rendering outputs for %d entries", len(entries))
@@ -166,24 +172,28 @@ def site_lock(settings: Settings, wait: float = 0.0) -> AbstractContextManager[N
 def check(settings: Settings, *, encoding: str = "utf-8", keep_going: bool = False) -> BuildResult:
     """Parse and date everything, as a build would, without writing anything."""
     known: dict[str, Record] = {}
+    cached: ParseCache = {}
     if settings.state.is_file():
         with open_state(settings.state) as state:
-            known = state.known_entries()
-    return settle_seeds(settings, known, encoding, Skips(keep_going))
+            known, cached = state.known_entries(), parse_cache(state, encoding)
+    return settle_seeds(settings, known, encoding, Skips(keep_going), cached)
 
 
 def settle_seeds(
-    settings: Settings, known: dict[str, Record], encoding: str = "utf-8", skips: Skips | None = None
+    settings: Settings,
+    known: dict[str, Record],
+    encoding: str = "utf-8",
+    skips: Skips | None = None,
+    cached: ParseCache | None = None,
 ) -> BuildResult:
-    """Every entry the seeds hold now, matched against remembered ones (`known`); writes nothing."""
+    """Every entry the seeds hold now, matched against remembered ones (`known`); writes nothing.
+
+    `cached` is the build's parse cache (see `parse_cache`): files a build has
+    already parsed are not parsed again, and the cache is only read here.
+    """
     skips = skips or Skips(keep_going=False)
     files, warnings = find_seed_files(settings.seeds)
-    pieces: list[Piece] = []
-    for seed in files:
-        read = _read_file(seed, encoding, skips)
-        if read:
-            pieces.extend(read[0])
-            warnings.extend(read[1])
+    pieces, _ = _read_pieces(files, cached or {}, encoding, untracked, warnings, skips)
     entries, _ = _entries(pieces, settings, known, clock.now(), skips)
     return BuildResult(newest_first(entries), warnings=warnings, skipped=skips.reasons)
 
@@ -233,17 +243,30 @@ def _read_file(seed: SeedFile, encoding: str, skips: Skips) -> tuple[list[Piece]
         return None
 
 
+def parse_cache(state: State, encoding: str) -> ParseCache:
+    """The remembered parses of seed files, when this publisher version made them with this encoding."""
+    return state.cached_files() if state.get("parser") == _parser(encoding) else {}
+
+
+def _parser(encoding: str) -> str:
+    return f"{__version__}:{encoding}"
+
+
 def _read_pieces(
-    files: list[SeedFile], state: State, encoding: str, track: Track, warnings: list[str], skips: Skips
-) -> list[Piece]:
-    """Pieces of every file, reusing the parse of files whose size, mtime or content hash is unchanged.
+    files: list[SeedFile],
+    cached: ParseCache,
+    encoding: str,
+    track: Track,
+    warnings: list[str],
+    skips: Skips,
+) -> tuple[list[Piece], ParseCache]:
+    """Pieces of every file, reusing the parse of files whose size, mtime or content hash is unchanged,
+    and the parse cache as it should now be.
 
     A file that warned or failed is not cached: it is read again, and its
     warnings repeated, on every build until it is fixed.
     """
-    parser = f"{__version__}:{encoding}"
-    cached = state.cached_files() if state.get("parser") == parser else {}
-    fresh: dict[str, tuple[int, int, str, list[dict[str, object]]]] = {}
+    fresh: ParseCache = {}
     pieces: list[Piece] = []
     for seed in track("reading", len(files), files):
         hit = cached.get(seed.source)
@@ -258,10 +281,7 @@ def _read_pieces(
         warnings.extend(read[1])
         if not read[1]:
             fresh[seed.source] = (seed.size, seed.mtime_ns, _sha256(seed), [asdict(p) for p in read[0]])
-    if fresh != cached:
-        state.save_files(fresh)
-        state.put("parser", parser)
-    return pieces
+    return pieces, fresh
 
 
 def _sha256(seed: SeedFile) -> str:

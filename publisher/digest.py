@@ -28,7 +28,7 @@ from datetime import date, datetime, time, tzinfo
 from email import message_from_bytes
 
 from . import clock
-from .build import settle_seeds, site_lock
+from .build import parse_cache, settle_seeds, site_lock
 from .config import Settings
 from .entry import Entry
 from .errors import InputError, PublisherError
@@ -127,7 +127,7 @@ def window(settings: Settings, state: State, since: datetime | None, encoding: s
     """The published excerpts first seen in the window (see `digest_to_send`)."""
     known = state.known_entries()
     last = state.last_digest()
-    entries = settle_seeds(settings, known, encoding).entries
+    entries = settle_seeds(settings, known, encoding, cached=parse_cache(state, encoding)).entries
 
     def inside(entry: Entry) -> bool:
         if since is not None:
