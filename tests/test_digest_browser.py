@@ -14,7 +14,6 @@ import html
 import json
 import re
 import shutil
-import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -25,7 +24,7 @@ import pytest
 
 from publisher import build, load_settings
 
-from .browser import FLAGS, browser
+from .browser import dump_dom
 from .mailtools import UNICODE_TEASER
 
 pytestmark = pytest.mark.browser
@@ -82,27 +81,20 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-def probe(url: str, tmp_path: Path) -> dict[str, Any]:
+def probe(url: str) -> dict[str, Any]:
     """Open `url` in headless Chromium and return what the harness measured."""
-    chromium = browser()
-    profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
-    done = subprocess.run(
-        [chromium, *FLAGS, f"--user-data-dir={profile}", "--window-size=1000,1000", "--dump-dom", url],
-        capture_output=True,
-        text=True,
-        timeout=90,
-    )
-    found = re.search(r'data-probe="([^"]*)"', done.stdout)
-    assert found, done.stderr[-2000:]
+    page = dump_dom(url, "--window-size=1000,1000")
+    found = re.search(r'data-probe="([^"]*)"', page)
+    assert found, page[-2000:]
     return json.loads(html.unescape(found.group(1)))  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("width", [375, 600])
 def test_digest_fits_the_screen_and_shows_every_teaser(
-    served_digest: tuple[str, list[str]], tmp_path: Path, width: int
+    served_digest: tuple[str, list[str]], width: int
 ) -> None:
     base, titles = served_digest
-    seen = probe(f"{base}probe-{width}.html", tmp_path)
+    seen = probe(f"{base}probe-{width}.html")
     assert seen["viewport"] == width
     assert seen["scrollWidth"] <= seen["clientWidth"], "the digest scrolls sideways"
     assert [t["title"] for t in seen["teasers"]] == titles and len(titles) == 6
