@@ -14,8 +14,10 @@ before it, the same chain as RFC 5005's `prev-archive` in Atom and RSS.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
+from ..entry import Entry
 from .feeditem import FeedItem, ItemOf, feed_item, xml_safe
 from .feedplan import FeedDoc, Format, Kind
 from .site import Site
@@ -23,7 +25,25 @@ from .site import Site
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
-def render_json(doc: FeedDoc, site: Site, item_of: ItemOf = feed_item) -> bytes:
+@dataclass
+class JsonItems:
+    """Each entry's JSON Feed item, serialized once per build and spliced into every document showing it.
+
+    Each item is `json.dumps` output, and so is the document around them, so
+    the result is the same text `json.dumps` gives for the whole document.
+    """
+
+    item_of: ItemOf = feed_item
+    made: dict[str, str] = field(default_factory=dict)
+
+    def __call__(self, entry: Entry) -> str:
+        text = self.made.get(entry.id)
+        if text is None:
+            text = self.made[entry.id] = _dumps(_item(self.item_of(entry)))
+        return text
+
+
+def render_json(doc: FeedDoc, site: Site, items: JsonItems | None = None) -> bytes:
     family = doc.family
     feed: dict[str, Any] = {
         "version": VERSION,
@@ -38,9 +58,14 @@ def render_json(doc: FeedDoc, site: Site, item_of: ItemOf = feed_item) -> bytes:
         feed["hubs"] = [{"type": "WebSub", "url": site.hub}]
     if doc.prev_page:
         feed["next_url"] = site.absolute(doc.path(Format.JSON, doc.prev_page))
-    feed["items"] = [_item(item_of(entry)) for entry in doc.entries]
+    item_of = items or JsonItems()
+    head = _dumps(feed)[:-1]  # the object without its closing brace; "items" comes last
+    return f'{head}, "items": [{", ".join(item_of(entry) for entry in doc.entries)}]}}\n'.encode()
+
+
+def _dumps(data: dict[str, Any]) -> str:
     # One line: with `indent`, json.dumps falls back to its pure-Python encoder (1.8× slower measured here).
-    return (json.dumps(feed, ensure_ascii=False) + "\n").encode()
+    return json.dumps(data, ensure_ascii=False)
 
 
 def _item(item: FeedItem) -> dict[str, Any]:

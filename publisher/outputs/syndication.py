@@ -19,18 +19,12 @@ from datetime import datetime
 
 from ..entry import Entry
 from .catalog import Catalog, Group
-from .feeditem import FeedItems, ItemOf
+from .feeditem import FeedItems
 from .feedplan import Family, FeedDoc, Format, Kind, plan
-from .feeds import render_atom, render_rss
-from .jsonfeed import render_json
+from .feeds import FeedEntries, render_atom, render_rss
+from .jsonfeed import JsonItems, render_json
 from .keys import Keys
 from .site import Site
-
-RENDERERS: dict[Format, Callable[[FeedDoc, Site, ItemOf], bytes]] = {
-    Format.ATOM: render_atom,
-    Format.RSS: render_rss,
-    Format.JSON: render_json,
-}
 
 
 def families(entries: Sequence[Entry], site: Site, catalog: Catalog, now: datetime) -> list[Family]:
@@ -66,12 +60,24 @@ def render_feeds(
     """
     docs = [doc for family in feed_families for doc in plan(family, size)]
     docs.sort(key=lambda doc: doc.kind is not Kind.ARCHIVE)
-    items = FeedItems()
+    render = renderers(site)
     for doc in docs:
         key = doc_key(doc, keys)
         for fmt in Format:
             path = doc.path(fmt)
-            yield path, key, None if kept.get(path) == key else RENDERERS[fmt](doc, site, items)
+            yield path, key, None if kept.get(path) == key else render[fmt](doc)
+
+
+def renderers(site: Site) -> dict[Format, Callable[[FeedDoc], bytes]]:
+    """One renderer per format for one build: each entry's item is made once and shared by every document."""
+    items = FeedItems()
+    entries = FeedEntries(items)
+    json_items = JsonItems(items)
+    return {
+        Format.ATOM: lambda doc: render_atom(doc, site, entries),
+        Format.RSS: lambda doc: render_rss(doc, site, entries),
+        Format.JSON: lambda doc: render_json(doc, site, json_items),
+    }
 
 
 def doc_key(doc: FeedDoc, keys: Keys) -> str:
