@@ -17,7 +17,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -34,13 +34,11 @@ from .outputs.pages import render_pages
 from .outputs.site import DIGEST_HTML, DIGEST_TEXT, STYLE, XSL, Site, page_path
 from .outputs.syndication import families, render_feeds, topics
 from .outputs.templates import BUNDLED, make_environment, templates_digest
-from .publish import build_lock, intact, publish
-from .sources import Paragraph, Piece, SeedFile, find_seed_files, read_seed_file
+from .publish import build_lock, commit, intact, stage
+from .sources import Piece, SeedFile, find_seed_files, read_seed_file
 from .state import State, open_state
 
 log = logging.getLogger("publisher")
-ParseCache = dict[str, tuple[int, int, str, list[dict[str, object]]]]
-"""Seed file (relative path) → (size, mtime_ns, sha256, its pieces as plain data)."""
 PENDING_PINGS = "websub_pending"
 
 T = TypeVar("T")
@@ -119,28 +117,34 @@ def _build(settings: Settings, state: State, encoding: str, skips: Skips, track:
         log.info("nothing changed since the last build")
         return BuildResult(warnings=warnings, unchanged=True)
     log.info("reading %d seed files", len(files))
-    cached = parse_cache(state, encoding)
-    pieces, fresh = _read_pieces(files, cached, encoding, track, warnings, skips)
-    if fresh != cached:
-        state.save_files(fresh)
-        state.put("parser", _parser(encoding))
+    pieces = _read(files, state, encoding, track, warnings, skips)
     log.info("dating %d pieces", len(pieces))
     entries, records = _entries(pieces, settings, state.known_entries(), now, skips)
+    del pieces  # the entries hold what is needed of them; the rest need not stay in memory while rendering
     log.info("rendering outputs for %d entries", len(entries))
     keys_of = output_keys(settings)  # per output folder, like the manifest
     kept = {name: k for name, k in json.loads(state.get(keys_of) or "{}").items() if name in unchanged}
-    outputs = list(
-        track("rendering", len(entries), render_outputs(entries, settings, now, kept), exact=False)
-    )
+    outputs = track("rendering", len(entries), render_outputs(entries, settings, now, kept), exact=False)
+    new_keys: dict[str, str] = {}
+    staged = stage(settings.out, _keyed(outputs, new_keys), previous)
     state.save_entries(records)
     log.info("publishing to %s", settings.out)
-    files_out = [(name, data) for name, _, data in outputs]
-    done = publish(settings.out, files_out, previous, remove=not skips.reasons)
+    done = commit(staged, remove=not skips.reasons)
     state.save_outputs(settings.out, done.manifest)
-    state.put(keys_of, json.dumps({name: k for name, k, _ in outputs if k}, sort_keys=True))
+    state.put(keys_of, json.dumps(new_keys, sort_keys=True))
     state.put("build_key", "" if skips.reasons else key)
     log.info("wrote %d files, removed %d", len(done.written), len(done.removed))
     return BuildResult(newest_first(entries), done.written, done.removed, warnings, skipped=skips.reasons)
+
+
+def _keyed(
+    outputs: Iterable[tuple[str, str, bytes | None]], keys: dict[str, str]
+) -> Iterator[tuple[str, bytes | None]]:
+    """The outputs as (path, bytes) for staging, noting each keyed file's key in `keys` on the way."""
+    for name, key, data in outputs:
+        if key:
+            keys[name] = key
+        yield name, data
 
 
 def output_keys(settings: Settings) -> str:
@@ -171,12 +175,12 @@ def site_lock(settings: Settings, wait: float = 0.0) -> AbstractContextManager[N
 
 def check(settings: Settings, *, encoding: str = "utf-8", keep_going: bool = False) -> BuildResult:
     """Parse and date everything, as a build would, without writing anything."""
-    known: dict[str, Record] = {}
-    cached: ParseCache = {}
-    if settings.state.is_file():
-        with open_state(settings.state) as state:
-            known, cached = state.known_entries(), parse_cache(state, encoding)
-    return settle_seeds(settings, known, encoding, Skips(keep_going), cached)
+    if not settings.state.is_file():
+        return settle_seeds(settings, {}, encoding, Skips(keep_going))
+    with open_state(settings.state) as state:
+        return settle_seeds(
+            settings, state.known_entries(), encoding, Skips(keep_going), parse_cache(state, encoding)
+        )
 
 
 def settle_seeds(
@@ -193,7 +197,7 @@ def settle_seeds(
     """
     skips = skips or Skips(keep_going=False)
     files, warnings = find_seed_files(settings.seeds)
-    pieces, _ = _read_pieces(files, cached or {}, encoding, untracked, warnings, skips)
+    pieces, _, _ = _read_pieces(files, cached or ParseCache(), encoding, untracked, warnings, skips)
     entries, _ = _entries(pieces, settings, known, clock.now(), skips)
     return BuildResult(newest_first(entries), warnings=warnings, skipped=skips.reasons)
 
@@ -243,13 +247,54 @@ def _read_file(seed: SeedFile, encoding: str, skips: Skips) -> tuple[list[Piece]
         return None
 
 
+@dataclass(frozen=True)
+class ParseCache:
+    """The parses of seed files that a build remembered: each file's (size, mtime_ns, sha256), pieces on demand.
+
+    The pieces are fetched one file at a time, so the whole cache (tens of
+    kilobytes a file) never sits in memory at once.
+    """
+
+    files: Mapping[str, tuple[int, int, str]] = field(default_factory=dict)
+    state: State | None = None
+
+    def pieces(self, source: str) -> list[Piece]:
+        assert self.state is not None  # only files listed in `files` are asked for
+        return [Piece.from_plain(raw) for raw in json.loads(self.state.cached_pieces(source))]
+
+
 def parse_cache(state: State, encoding: str) -> ParseCache:
     """The remembered parses of seed files, when this publisher version made them with this encoding."""
-    return state.cached_files() if state.get("parser") == _parser(encoding) else {}
+    return (
+        ParseCache(state.cached_files(), state) if state.get("parser") == _parser(encoding) else ParseCache()
+    )
 
 
 def _parser(encoding: str) -> str:
     return f"{__version__}:{encoding}"
+
+
+CacheRow = tuple[str, int, int, str, list[Piece]]
+"""A seed file to store in the parse cache: (source, size, mtime_ns, sha256, its pieces)."""
+
+
+def _read(
+    files: list[SeedFile], state: State, encoding: str, track: Track, warnings: list[str], skips: Skips
+) -> list[Piece]:
+    """Every piece of the seed files; the parse cache is brought up to date on the way.
+
+    Rows of files that are gone, that now fail or warn, or that an older
+    parser made, are dropped; files parsed anew are stored.
+    """
+    pieces, changed, unchanged = _read_pieces(
+        files, parse_cache(state, encoding), encoding, track, warnings, skips
+    )
+    gone = [source for source in state.cached_files() if source not in unchanged]
+    if changed or gone:
+        rows = ((*row[:4], json.dumps([p.plain() for p in row[4]], ensure_ascii=False)) for row in changed)
+        state.update_files(rows, gone)
+        state.put("parser", _parser(encoding))
+    return pieces
 
 
 def _read_pieces(
@@ -259,38 +304,41 @@ def _read_pieces(
     track: Track,
     warnings: list[str],
     skips: Skips,
-) -> tuple[list[Piece], ParseCache]:
-    """Pieces of every file, reusing the parse of files whose size, mtime or content hash is unchanged,
-    and the parse cache as it should now be.
+) -> tuple[list[Piece], list[CacheRow], set[str]]:
+    """Pieces of every file, reusing the parse of files whose size, mtime or content hash is unchanged;
+    also the rows the parse cache must store, and the files whose row stays as it is.
 
     A file that warned or failed is not cached: it is read again, and its
     warnings repeated, on every build until it is fixed.
     """
-    fresh: ParseCache = {}
+    changed: list[CacheRow] = []
+    unchanged: set[str] = set()
     pieces: list[Piece] = []
     for seed in track("reading", len(files), files):
-        hit = cached.get(seed.source)
-        if hit and (hit[:2] == (seed.size, seed.mtime_ns) or hit[2] == _sha256(seed)):
-            fresh[seed.source] = (seed.size, seed.mtime_ns, hit[2], hit[3])
-            pieces.extend(_piece(raw) for raw in hit[3])
+        hit = cached.files.get(seed.source)
+        if hit and hit[:2] == (seed.size, seed.mtime_ns):
+            pieces.extend(cached.pieces(seed.source))
+            unchanged.add(seed.source)
             continue
-        read = _read_file(seed, encoding, skips)
-        if read is None:
-            continue
-        pieces.extend(read[0])
-        warnings.extend(read[1])
-        if not read[1]:
-            fresh[seed.source] = (seed.size, seed.mtime_ns, _sha256(seed), [asdict(p) for p in read[0]])
-    return pieces, fresh
+        digest = _sha256(seed)
+        if hit and hit[2] == digest:
+            found = cached.pieces(seed.source)
+        else:
+            read = _read_file(seed, encoding, skips)
+            if read is None:
+                continue
+            found, found_warnings = read
+            warnings.extend(found_warnings)
+            if found_warnings:
+                pieces.extend(found)
+                continue
+        pieces.extend(found)
+        changed.append((seed.source, seed.size, seed.mtime_ns, digest, found))
+    return pieces, changed, unchanged
 
 
 def _sha256(seed: SeedFile) -> str:
     return hashlib.sha256(seed.path.read_bytes()).hexdigest()
-
-
-def _piece(raw: dict[str, object]) -> Piece:
-    paragraphs = tuple(Paragraph(**p) for p in raw["paragraphs"])  # type: ignore[attr-defined]
-    return Piece(raw["source"], raw["line"], paragraphs, raw["meta"], raw["html"])  # type: ignore[arg-type]
 
 
 def _build_key(settings: Settings, files: list[SeedFile], now: datetime, encoding: str) -> str:

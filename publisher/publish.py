@@ -1,10 +1,15 @@
 """The one place that writes to the output folder: atomically, only on change, one build at a time.
 
-Every file is written to a temporary file in its own folder, flushed to disk
-and moved over the old one with `os.replace`, so a reader (or a crash) sees
-either the old complete file or the new complete file, never a torn one.
+Publishing has two steps. `stage` writes each new or changed file to a
+temporary file in its own folder and flushes it to disk, as the files are
+rendered, so a build never holds the whole site in memory. `commit` then moves
+every staged file over the old one with `os.replace`, so a reader (or a
+crash) sees either the old complete file or the new complete file, never a
+torn one; and if rendering fails half way, `stage` removes what it staged and
+the output folder is exactly as it was.
+
 A file whose bytes would not change is not touched, so its mtime (and the
-ETag nginx derives from it) stays put. Files are published in the order given
+ETag nginx derives from it) stays put. Files are committed in the order given
 (pages before the feeds that link to them); pages of removed entries are
 deleted only after the feeds no longer list them. Only files the publisher
 itself wrote, per the manifest in the state store, are ever deleted.
@@ -41,35 +46,67 @@ class Published:
     removed: list[str] = field(default_factory=list)
 
 
-def publish(
-    out: Path, files: Iterable[tuple[str, bytes | None]], previous: Manifest, *, remove: bool = True
-) -> Published:
-    """Write `files` (relative path, bytes) under `out`, then remove our files that are gone.
+@dataclass
+class Staged:
+    """Files rendered and written to temporary files, not yet in place: what `commit` finishes."""
 
-    Bytes of None mean "keep this file as it is": the caller has checked that
-    it is still as the manifest says (see `intact`) and that it would not change.
-    With `remove` False (a partial build) our files that are gone stay, and
-    stay ours in the manifest, so that a later full build still removes them.
+    out: Path
+    previous: Manifest
+    manifest: Manifest = field(default_factory=dict)
+    moves: list[tuple[str, Path, Path]] = field(default_factory=list)  # (name, temporary file, target)
+
+
+def stage(out: Path, files: Iterable[tuple[str, bytes | None]], previous: Manifest) -> Staged:
+    """Write each of `files` (relative path, bytes) whose bytes changed to a temporary file beside its target.
+
+    `files` may be a generator that renders as it goes: each file's bytes are
+    dropped once written. Bytes of None mean "keep this file as it is": the
+    caller has checked that it is still as the manifest says (see `intact`)
+    and that it would not change. If anything fails (rendering included),
+    the temporary files are removed and the error goes on.
     """
     out.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
-    result = Published()
+    staged = Staged(out, previous)
+    try:
+        for name, data in files:
+            if data is None:
+                staged.manifest[name] = previous[name]
+                continue
+            target = out / safe_relative(name)
+            row = _unchanged(target, data, previous.get(name))
+            if row is None:
+                temp, row = _write_temp(target, data)
+                staged.moves.append((name, temp, target))
+            staged.manifest[name] = row
+    except BaseException:
+        discard(staged)
+        raise
+    return staged
+
+
+def discard(staged: Staged) -> None:
+    """Remove the temporary files of a staging that will not be committed."""
+    for _, temp, _ in staged.moves:
+        temp.unlink(missing_ok=True)
+
+
+def commit(staged: Staged, *, remove: bool = True) -> Published:
+    """Move the staged files into place in order, then remove our files that are gone.
+
+    With `remove` False (a partial build) our files that are gone stay, and
+    stay ours in the manifest, so that a later full build still removes them.
+    """
+    result = Published(dict(staged.manifest))
     folders: set[Path] = set()
-    for name, data in files:
-        if data is None:
-            result.manifest[name] = previous[name]
-            continue
-        target = out / safe_relative(name)
-        entry = _unchanged(target, data, previous.get(name))
-        if entry is None:
-            entry = write_atomic(target, data)
-            result.written.append(name)
-            folders.add(target.parent)
-        result.manifest[name] = entry
-    for name in sorted(set(previous) - set(result.manifest)):
-        target = out / safe_relative(name)
+    for name, temp, target in staged.moves:
+        _replace(temp, target)
+        result.written.append(name)
+        folders.add(target.parent)
+    for name in sorted(set(staged.previous) - set(staged.manifest)):
+        target = staged.out / safe_relative(name)
         if not remove:
-            result.manifest[name] = previous[name]
+            result.manifest[name] = staged.previous[name]
         elif target.is_file():
             target.unlink()
             result.removed.append(name)
@@ -121,6 +158,13 @@ def withdraw_file(out: Path, name: str) -> bool:
 
 def write_atomic(target: Path, data: bytes) -> tuple[str, int, int]:
     """Write via a temporary file in the same folder and `os.replace`; returns the manifest row."""
+    temp, row = _write_temp(target, data)
+    _replace(temp, target)
+    return row
+
+
+def _write_temp(target: Path, data: bytes) -> tuple[Path, tuple[str, int, int]]:
+    """`data` in a flushed temporary file beside `target`, and the manifest row `target` will have."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.parent / f"{TEMP_PREFIX}{os.getpid()}-{target.name}"
     try:
@@ -128,13 +172,21 @@ def write_atomic(target: Path, data: bytes) -> tuple[str, int, int]:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
+            os.fchmod(handle.fileno(), 0o644)
+            stat = os.fstat(handle.fileno())
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise PublisherError(f"{target}: cannot write ({exc.strerror})") from None
+    return temp, (hashlib.sha256(data).hexdigest(), stat.st_size, stat.st_mtime_ns)
+
+
+def _replace(temp: Path, target: Path) -> None:
+    """Move a staged file into place (the rename keeps its mtime, which the manifest row recorded)."""
+    try:
         os.replace(temp, target)
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise PublisherError(f"{target}: cannot write ({exc.strerror})") from None
-    stat = target.stat()
-    return hashlib.sha256(data).hexdigest(), stat.st_size, stat.st_mtime_ns
 
 
 def remove_leftovers(out: Path) -> list[Path]:

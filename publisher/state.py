@@ -11,7 +11,6 @@ dates and forgets which digests were sent (see README).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -112,21 +111,23 @@ class State:
 
     # -- parsed seed files ---------------------------------------------------------------
 
-    def cached_files(self) -> dict[str, tuple[int, int, str, list[dict[str, Any]]]]:
-        rows = self._query("SELECT source, size, mtime_ns, sha256, pieces FROM files")
-        return {row[0]: (row[1], row[2], row[3], json.loads(row[4])) for row in rows}
+    def cached_files(self) -> dict[str, tuple[int, int, str]]:
+        """Seed file → (size, mtime_ns, sha256) of each file in the parse cache; its pieces come from `cached_pieces`."""
+        rows = self._query("SELECT source, size, mtime_ns, sha256 FROM files")
+        return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
-    def save_files(self, files: dict[str, tuple[int, int, str, list[dict[str, Any]]]]) -> None:
-        """Replace the parse cache with exactly the files of this build."""
+    def cached_pieces(self, source: str) -> str:
+        """The cached parse of one seed file, as the JSON text `update_files` stored."""
+        return str(self._query("SELECT pieces FROM files WHERE source = ?", (source,))[0][0])
+
+    def update_files(self, changed: Iterable[tuple[str, int, int, str, str]], gone: Iterable[str]) -> None:
+        """Store (source, size, mtime_ns, sha256, pieces as JSON) rows and forget the files in `gone`.
+
+        Only what changed is written: editing one file of thousands writes one row.
+        """
         with self._write() as db:
-            db.execute("DELETE FROM files")
-            db.executemany(
-                "INSERT INTO files VALUES (?, ?, ?, ?, ?)",
-                [
-                    (k, size, mtime, sha, json.dumps(p, ensure_ascii=False))
-                    for k, (size, mtime, sha, p) in files.items()
-                ],
-            )
+            db.executemany("DELETE FROM files WHERE source = ?", ((source,) for source in gone))
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", changed)
 
     # -- output manifest -----------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -19,6 +20,7 @@ from publisher import Settings, build, check
 from publisher.entry import DateSource
 from publisher.errors import StateError
 from publisher.publish import TEMP_PREFIX
+from publisher.state import open_state
 
 from .conftest import ROOT, run_cli
 
@@ -242,3 +244,47 @@ def test_kept_pages_are_re_rendered_when_templates_change_or_a_file_was_touched(
     rebuilt = build(replace(settings, templates=custom))
     assert f"posts/{entry.slug}.html" in rebuilt.written
     assert "<!-- custom -->" in page.read_text(encoding="utf-8")
+
+
+def test_a_build_that_fails_while_rendering_leaves_the_output_as_it_was(settings: Settings) -> None:
+    """Files are staged as they are rendered; a failure half way must take every staged file back."""
+    build(settings)
+    before = snapshot(settings.out)
+    dump = settings.seeds / "taiwan-china-dump.txt"
+    dump.write_text(
+        dump.read_text(encoding="utf-8").replace("Siemens Mobility", "Siemens AG"), encoding="utf-8"
+    )
+    custom = settings.seeds.parent / "broken-templates"
+    custom.mkdir()
+    (custom / "listing.html").write_text("{{ no_such_thing() }}", encoding="utf-8")
+    with pytest.raises(Exception, match="no_such_thing"):
+        build(replace(settings, templates=custom))
+    assert snapshot(settings.out) == before
+    assert not list(settings.out.rglob(f"{TEMP_PREFIX}*"))
+    pages = [settings.out / "posts" / f"{e.slug}.html" for e in build(settings).entries]
+    assert any("Siemens AG" in page.read_text(encoding="utf-8") for page in pages)
+
+
+def test_the_parse_cache_stores_what_changed_and_forgets_what_went(
+    settings: Settings, write_seed: Write
+) -> None:
+    write_seed("extra.txt", "An extra teaser that stops in the\n")
+    build(settings)
+    with open_state(settings.state) as state:
+        first = state.cached_files()
+    assert set(first) == {"taiwan-china-dump.txt", "extra.txt"}
+    write_seed("extra.txt", "Another teaser, edited, that stops in the\n")
+    write_seed("late.txt", "A late teaser that\n")
+    build(settings)
+    with open_state(settings.state) as state:
+        second = state.cached_files()
+        late = json.loads(state.cached_pieces("late.txt"))
+    assert second["taiwan-china-dump.txt"] == first["taiwan-china-dump.txt"]
+    assert second["extra.txt"] != first["extra.txt"]
+    assert [p["paragraphs"] for p in late] == [[["A late teaser that", 1]]]
+    (settings.seeds / "late.txt").unlink()
+    write_seed("extra.txt", "A teaser with a control \x01 character\n")  # read with a warning: not cached
+    result = build(settings)
+    assert any("extra.txt" in warning for warning in result.warnings)
+    with open_state(settings.state) as state:
+        assert set(state.cached_files()) == {"taiwan-china-dump.txt"}

@@ -36,3 +36,19 @@ class Piece:
     def text(self) -> str:
         """The whole piece as plain text, one paragraph per line."""
         return "\n".join(p.text for p in self.paragraphs)
+
+    def plain(self) -> dict[str, Any]:
+        """The piece as JSON-ready data, for the parse cache (`dataclasses.asdict` deep-copies every string)."""
+        return {
+            "source": self.source,
+            "line": self.line,
+            "paragraphs": [[p.text, p.line] for p in self.paragraphs],
+            "meta": dict(self.meta),
+            "html": self.html,
+        }
+
+    @classmethod
+    def from_plain(cls, raw: dict[str, Any]) -> Piece:
+        """The piece `plain()` gave."""
+        paragraphs = tuple(Paragraph(text, line) for text, line in raw["paragraphs"])
+        return cls(raw["source"], raw["line"], paragraphs, raw["meta"], raw["html"])
