@@ -102,12 +102,18 @@ def absolute_links(fragment: str, base: str) -> str:
 
     A URL that already has a scheme is left as written: most links are, and
     `urljoin` on each of them was the largest single cost of a feed build.
+    When every link is absolute already, the fragment itself is returned, not
+    a copy: pages and feeds then share one string per entry.
     """
 
-    def absolute(match: re.Match[str]) -> str:
-        url = html.unescape(match.group(2))
-        if _SCHEME.match(url):
-            return match.group(0)
-        return match.group(1) + html.escape(urljoin(base, url)) + match.group(3)
+    def relative(match: re.Match[str]) -> bool:
+        return not _SCHEME.match(html.unescape(match.group(2)))
 
+    def absolute(match: re.Match[str]) -> str:
+        if not relative(match):
+            return match.group(0)
+        return match.group(1) + html.escape(urljoin(base, html.unescape(match.group(2)))) + match.group(3)
+
+    if not any(relative(match) for match in _URL_ATTR.finditer(fragment)):
+        return fragment
     return _URL_ATTR.sub(absolute, fragment)

@@ -34,13 +34,13 @@ class JsonItems:
     """
 
     item_of: ItemOf = feed_item
-    made: dict[str, str] = field(default_factory=dict)
+    made: dict[str, bytes] = field(default_factory=dict)  # UTF-8: half the memory of a str with curly quotes
 
-    def __call__(self, entry: Entry) -> str:
-        text = self.made.get(entry.id)
-        if text is None:
-            text = self.made[entry.id] = _dumps(_item(self.item_of(entry)))
-        return text
+    def __call__(self, entry: Entry) -> bytes:
+        data = self.made.get(entry.id)
+        if data is None:
+            data = self.made[entry.id] = _dumps(_item(self.item_of(entry))).encode()
+        return data
 
 
 def render_json(doc: FeedDoc, site: Site, items: JsonItems | None = None) -> bytes:
@@ -59,8 +59,8 @@ def render_json(doc: FeedDoc, site: Site, items: JsonItems | None = None) -> byt
     if doc.prev_page:
         feed["next_url"] = site.absolute(doc.path(Format.JSON, doc.prev_page))
     item_of = items or JsonItems()
-    head = _dumps(feed)[:-1]  # the object without its closing brace; "items" comes last
-    return f'{head}, "items": [{", ".join(item_of(entry) for entry in doc.entries)}]}}\n'.encode()
+    head = _dumps(feed)[:-1].encode()  # the object without its closing brace; "items" comes last
+    return b"".join([head, b', "items": [', b", ".join(item_of(entry) for entry in doc.entries), b"]}\n"])
 
 
 def _dumps(data: dict[str, Any]) -> str:
