@@ -15,9 +15,10 @@ import html
 import re
 from urllib.parse import urljoin
 
-import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
+
+from . import cmark
 
 _CMARK_OPTIONS = (
     Options.CMARK_OPT_UNSAFE
@@ -53,11 +54,7 @@ def render_markdown(markdown: str) -> tuple[str, list[tuple[int, str]]]:
     and dates.
     """
     source = _NONCHARACTER_REF.sub("&#xFFFD;", markdown)
-    raw = xml_safe(
-        cmarkgfm.markdown_to_html_with_extensions(
-            source, options=_CMARK_OPTIONS, extensions=_CMARK_EXTENSIONS
-        )
-    )
+    raw = xml_safe(cmark.to_html(source, _CMARK_OPTIONS, _CMARK_EXTENSIONS))
     paragraphs = [(int(line), plain_text(inner)) for line, inner in _BLOCK.findall(raw)]
     return sanitize(raw), [(line, text) for line, text in paragraphs if text]
 

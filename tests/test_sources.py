@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import cmarkgfm
 import pytest
 
-from publisher import InputError, Settings, check
+from publisher import InputError, Settings, check, cmark, html
 from publisher.sources import find_seed_files, read_seed_file
 
 Write = Callable[[str, str | bytes], Path]
@@ -109,3 +110,25 @@ def test_bad_input_names_file_and_line(
     with pytest.raises(InputError) as caught:
         check(settings)
     assert message in str(caught.value)
+
+
+MARKDOWN_SAMPLES = [
+    "# Title\n\nA *short* paragraph with a [link](https://example.org/) and “quotes”.\n",
+    "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] not yet\n\n~~gone~~ www.example.org\n",
+    "```python\nprint('x')\n```\n\n> quoted\n> text\n\n1. one\n2. two\n",
+    "<script>alert(1)</script>\n\nText with &#1; and &amp; and <b>bold</b>.\n",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", MARKDOWN_SAMPLES)
+def test_our_cmark_calls_render_exactly_as_cmarkgfms_own_wrapper(text: str) -> None:
+    """publisher.cmark repeats cmarkgfm's call sequence only to free the tree and the string it leaks."""
+    options, extensions = html._CMARK_OPTIONS, html._CMARK_EXTENSIONS
+    expected = cmarkgfm.markdown_to_html_with_extensions(text, options=options, extensions=extensions)
+    assert cmark.to_html(text, options, extensions) == expected
+
+
+def test_an_unknown_cmark_extension_is_an_error_not_a_crash() -> None:
+    with pytest.raises(ValueError, match="no extension 'nonesuch'"):
+        cmark.to_html("text", 0, ["nonesuch"])
