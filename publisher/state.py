@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import StateError
-from .extract.entries import Record
+from .extract.record import Record
 
 SCHEMA_VERSION = "1"
 # What became of one recipient of one message: only SERVED ones are skipped on a re-run.

@@ -18,9 +18,10 @@ import pytest
 from publisher import Settings, build, check
 from publisher.entry import DateSource
 from publisher.errors import StateError
+from publisher.outputs.site import page_path
 from publisher.publish import TEMP_PREFIX
 
-from .conftest import ROOT, run_cli
+from .conftest import EPOCH, ROOT, run_cli
 
 Write = Callable[[str, str | bytes], Path]
 WORDS = [
@@ -153,6 +154,36 @@ def test_a_corrupt_state_file_is_a_clear_error_never_a_reset(settings: Settings)
     assert settings.state.read_bytes().startswith(b"this is not a database")
 
 
+def test_a_build_with_nothing_to_do_still_heals_outputs_and_notices_every_input(
+    settings: Settings, write_seed: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The short cut (uptodate.py) stats every output and keys every input the outputs are made from."""
+    entry = build(settings).entries[0]
+    page = settings.out / page_path(entry.slug)
+    original = page.read_bytes()
+    page.write_bytes(b"defaced")
+    (settings.out / "atom.xml").unlink()
+    assert sorted(build(settings).written) == ["atom.xml", page_path(entry.slug)]
+    assert page.read_bytes() == original and build(settings).unchanged
+
+    themed = replace(settings, templates=settings.seeds.parent / "my-templates")
+    assert themed.templates is not None
+    themed.templates.mkdir()
+    style = themed.templates / "style.css"
+    style.write_text("body { color: black }\n", encoding="utf-8")
+    assert not build(themed).unchanged  # a setting
+    changes = {
+        "a template": lambda: style.write_text("body { color: navy }\n", encoding="utf-8"),
+        "a seed's time": lambda: os.utime(settings.seeds / "taiwan-china-dump.txt", (1, 1)),
+        "a new seed": lambda: write_seed("new.md", "---\ntitle: New\n---\nA new piece.\n"),
+        "the day": lambda: monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 86400)),
+    }
+    for what, change in changes.items():
+        assert build(themed).unchanged, what
+        change()
+        assert not build(themed).unchanged, what
+
+
 # -- real processes ------------------------------------------------------------------------
 
 
@@ -161,6 +192,32 @@ def corpus(project: Path) -> Path:
     """400 Markdown pieces: enough for a build to take a second, so kills land inside it."""
     write_corpus(project / "seeds", variant=0)
     return project
+
+
+def test_a_build_with_nothing_to_do_does_not_load_the_pipeline(corpus: Path) -> None:
+    """Cron's usual run must not pay for importing the renderers and their libraries (see api.py)."""
+    profile = {"PYTHONPROFILEIMPORTTIME": "1"}
+    heavy = {
+        "publisher.pipeline",
+        "jinja2",
+        "feedgen",
+        "lxml",
+        "premailer",
+        "yaml",
+        "cmarkgfm",
+        "nh3",
+        "dateutil",
+    }
+    first = run_cli("build", cwd=corpus, env=profile)
+    again = run_cli("build", cwd=corpus, env=profile)
+    assert (first.returncode, again.returncode) == (0, 0)
+    assert heavy <= imported(first.stderr)
+    assert not heavy & imported(again.stderr) and "publisher.uptodate" in imported(again.stderr)
+
+
+def imported(stderr: str) -> set[str]:
+    """The modules a process imported, from its `-X importtime` lines on stderr."""
+    return {line.rsplit("|", 1)[1].strip() for line in stderr.splitlines() if line.startswith("import time:")}
 
 
 def write_corpus(seeds: Path, variant: int) -> None:
