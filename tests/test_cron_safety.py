@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
@@ -20,10 +22,12 @@ from publisher.entry import DateSource
 from publisher.errors import StateError
 from publisher.outputs.site import page_path
 from publisher.publish import TEMP_PREFIX
+from publisher.state import open_state
 
 from .conftest import EPOCH, ROOT, run_cli
 
 Write = Callable[[str, str | bytes], Path]
+NOW = datetime(2026, 1, 5, 12, tzinfo=UTC)
 WORDS = [
     "the",
     "river",
@@ -152,6 +156,28 @@ def test_a_corrupt_state_file_is_a_clear_error_never_a_reset(settings: Settings)
     assert message.startswith(f"{settings.state}: the state store is unreadable")
     assert f"mv {settings.state} {settings.state}.broken" in message
     assert settings.state.read_bytes().startswith(b"this is not a database")
+
+
+def test_a_damaged_page_stops_a_build_before_it_writes_to_the_store(
+    settings: Settings, write_seed: Write
+) -> None:
+    build(settings)
+    with open_state(settings.state) as state:  # give a table no build reads a page of its own
+        for n in range(200):
+            state.record_delivery(f"<m{n}@example.org>", f"r{n}@example.org", "served", "250 ok", NOW)
+    with sqlite3.connect(settings.state) as db:
+        page = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'deliveries'").fetchone()[0]
+        size = db.execute("PRAGMA page_size").fetchone()[0]
+    damaged = bytearray(settings.state.read_bytes())  # the last connection closed: no WAL left
+    damaged[(page - 1) * size : page * size] = b"\xff" * size
+    settings.state.write_bytes(bytes(damaged))
+
+    assert build(settings).unchanged  # nothing to do reads only the build key and the manifest
+    write_seed("new.md", "---\ntitle: New\n---\nA new piece.\n")
+    with pytest.raises(StateError) as caught:
+        build(settings)
+    assert str(caught.value).startswith(f"{settings.state}: the state store is unreadable")
+    assert settings.state.read_bytes() == bytes(damaged)
 
 
 def test_a_build_with_nothing_to_do_still_heals_outputs_and_notices_every_input(
