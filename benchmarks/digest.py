@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from publisher.build import check
+from publisher import check
 from publisher.config import Settings
 from publisher.entry import Entry
 

@@ -20,9 +20,9 @@ from .tools import EPOCH
 Spot = tuple[str, str]  # (file path ending, function name)
 
 STEPS: list[tuple[str, list[Spot]]] = [
-    ("reading and parsing seeds (with the parse cache)", [("publisher/build.py", "_read_pieces")]),
-    ("dating and identity", [("publisher/build.py", "_entries")]),
-    ("rendering outputs", [("publisher/build.py", "render_outputs")]),
+    ("reading and parsing seeds (with the parse cache)", [("publisher/pipeline.py", "_read_pieces")]),
+    ("dating and identity", [("publisher/pipeline.py", "_entries")]),
+    ("rendering outputs", [("publisher/pipeline.py", "render_outputs")]),
     (
         "saving state (entries, output manifest)",
         [("publisher/state.py", "save_entries"), ("publisher/state.py", "save_outputs")],
@@ -37,7 +37,7 @@ WORK: list[tuple[str, list[Spot]]] = [
         [
             ("publisher/state.py", "save_files"),
             ("publisher/state.py", "cached_files"),
-            ("publisher/build.py", "_piece"),
+            ("publisher/pipeline.py", "_piece"),
         ],
     ),
     (
@@ -66,7 +66,7 @@ WORK: list[tuple[str, list[Spot]]] = [
 
 def profile_build(corpus: Corpus, home: Path) -> str:
     """Run one cold build of `corpus`'s Markdown pieces (full feeds) under cProfile; the report as text."""
-    from publisher.build import build
+    from publisher import build
     from publisher.config import Settings
 
     shutil.rmtree(home, ignore_errors=True)

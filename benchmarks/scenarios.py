@@ -91,8 +91,8 @@ def measure_digest(home: Path, runs: int) -> list[Row]:
     from publisher.config import Settings
     from publisher.entry import Entry
     from publisher.outputs.digest import render_digest_html, select_digest
+    from publisher.outputs.environment import make_environment
     from publisher.outputs.site import Site
-    from publisher.outputs.templates import make_environment
 
     from .digest import teasers
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .build import BuildResult, build, check
+from .api import BuildResult, build, check
 from .config import Settings, load_settings
 from .entry import DateSource, Entry
 from .errors import InputError, LockBusy, PublisherError

@@ -5,6 +5,12 @@ Exit status: 0 ok · 1 bad input (the message names the file and line) ·
 Under cron (stdout not a terminal) a build that went well prints nothing.
 Everything printed goes through `redact`: no password or URL token ever
 reaches a terminal, a log or cron's mail.
+
+`publisher build` runs from cron every few minutes and nearly always finds
+nothing to do, which takes less time than importing the email, preview
+server and rendering code. So this module imports at its top only what the
+build command needs (itself cheap: see api.py), and the digest, send and
+serve commands import their own modules in their first line.
 """
 
 from __future__ import annotations
@@ -14,20 +20,21 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from . import __version__
-from .build import BuildResult, build, check, untracked
+from .api import BuildResult, build, check, untracked
 from .config import CONFIG_NAME, Settings, load_settings
-from .digest import DigestResult, prepare_digest
 from .errors import ConfigError, PublisherError
-from .mailer import Retry, SendReport, send
 from .outputs.templates import longdate
 from .redact import RedactingFormatter, env_secrets, redact
-from .serve import serve, watched
 from .sources.decode import check_encoding
+
+if TYPE_CHECKING:
+    from .digest import DigestResult
+    from .mailer import SendReport
 
 EXIT_CODES = """\b
 Exit status:
@@ -232,6 +239,8 @@ def serve_command(
     """Preview the site: build, serve the output folder on 127.0.0.1, and
     rebuild whenever seeds/, the templates or the configuration change.
     """
+    from .serve import serve, watched  # see the module docstring
+
     config_file = Path.cwd() / (config or CONFIG_NAME)
     serve(
         lambda: _settings(config, seeds, out, verbose),
@@ -304,6 +313,8 @@ def digest_command(
     digest.eml (already sent) and exits 0. A digest whose sending has started
     stays the digest to send until it is marked.
     """
+    from .digest import prepare_digest  # see the module docstring
+
     settings = _settings(config, seeds, out, verbose)
     say(_digest_summary(prepare_digest(settings, since=since, mark=mark_sent, wait=wait, encoding=encoding)))
 
@@ -370,6 +381,8 @@ def send_command(
     marked as sent once every recipient has it. Quiet under cron when all
     went well; problems go to stderr.
     """
+    from .mailer import Retry, send  # see the module docstring
+
     if not to and not to_file:
         raise click.UsageError("give the recipients: --to ADDR (repeatable) or --to-file FILE")
     report = send(

@@ -28,14 +28,16 @@ from datetime import date, datetime, time, tzinfo
 from email import message_from_bytes
 
 from . import clock
-from .build import parse_cache, settle_seeds, site_lock
+from .api import site_lock
 from .config import Settings
 from .entry import Entry
 from .errors import InputError, PublisherError
 from .outputs.digest import select_digest
+from .outputs.environment import make_environment
 from .outputs.mail import mail_policy, render_message
 from .outputs.site import DIGEST_MAIL, Site
-from .outputs.templates import longdate, make_environment
+from .outputs.templates import longdate
+from .pipeline import parse_cache, settle_seeds
 from .publish import publish_file, withdraw_file
 from .state import State, open_state
 

@@ -19,6 +19,7 @@ import nh3
 from cmarkgfm.cmark import Options
 
 from . import cmark
+from .sources.decode import XML_FORBIDDEN
 
 _CMARK_OPTIONS = (
     Options.CMARK_OPT_UNSAFE
@@ -29,8 +30,6 @@ _CMARK_OPTIONS = (
 # GitHub's extensions except `tagfilter`: it escapes <script>, <iframe>, <style>
 # into visible text, where the sanitizer removes them (and a script's code) entirely.
 _CMARK_EXTENSIONS = ["table", "autolink", "strikethrough", "tasklist"]
-XML_FORBIDDEN = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-"""Everything XML 1.0 does not allow: C0 controls but tab and newlines, lone surrogates, U+FFFE, U+FFFF."""
 # cmark encodes a reference to U+FFFE or U+FFFF as bytes that are not UTF-8.
 _NONCHARACTER_REF = re.compile(r"&#(?:[xX]0*[fF]{3}[eEfF]|0*6553[45]);")
 _TAGS = nh3.ALLOWED_TAGS - {"center", "acronym", "tt", "strike", "map", "area"}

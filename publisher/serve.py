@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .build import build
+from .api import build
 from .config import Settings
 from .errors import PublisherError
 from .outputs.feedplan import Format

@@ -11,6 +11,7 @@ dates and forgets which digests were sent (see README).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import StateError
-from .extract.entries import Record
+from .extract.record import Record
 
 SCHEMA_VERSION = "1"
 # What became of one recipient of one message: only SERVED ones are skipped on a re-run.
@@ -50,6 +51,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     at TEXT NOT NULL, PRIMARY KEY (message_id, recipient)
 );
 """
+_SCHEMA_NAMES = frozenset(re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)", _SCHEMA))
 # The tables are only ever added to, with CREATE ... IF NOT EXISTS: a store written by an
 # older publisher gains them on open, so the schema version does not change.
 
@@ -60,6 +62,7 @@ class State:
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         self.path = path
         self._db = connection
+        self._checked = False  # see _write
 
     # -- entries -------------------------------------------------------------------------
 
@@ -211,7 +214,12 @@ class State:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; the first one checks the whole store first (see open_state)."""
         try:
+            if not self._checked:
+                if self._db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                    raise sqlite3.DatabaseError("integrity check failed")
+                self._checked = True
             with self._db:
                 yield self._db
         except sqlite3.DatabaseError as exc:
@@ -223,7 +231,13 @@ class State:
 
 @contextmanager
 def open_state(path: Path, *, durable: bool = False) -> Iterator[State]:
-    """Open (creating if needed) and check the store; a damaged one is an error, never a reset.
+    """Open (creating if needed) the store; a damaged one is an error, never a reset.
+
+    The whole store is checked (SQLite `quick_check`) before anything is
+    written to it, not on opening: the check reads every page (tens of
+    milliseconds for a large site), and most builds only read a few rows and
+    find nothing to do. A damaged page that is read fails on its own, with the
+    same message.
 
     `durable` makes every commit survive a power cut too, not only a crash of
     the process (SQLite `synchronous=FULL`): the sender uses it so that a
@@ -247,10 +261,10 @@ def _prepare(state: State, db: sqlite3.Connection, durable: bool) -> None:
     try:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
-        if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-            raise sqlite3.DatabaseError("integrity check failed")
-        with db:
-            db.executescript(_SCHEMA)
+        present = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+        if not _SCHEMA_NAMES.issubset(present):  # a new store, or one from before a table was added
+            with state._write():
+                db.executescript(_SCHEMA)
         version = state.get("schema")
         if version is None:
             state.put("schema", SCHEMA_VERSION)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
@@ -19,12 +21,14 @@ import pytest
 from publisher import Settings, build, check
 from publisher.entry import DateSource
 from publisher.errors import StateError
+from publisher.outputs.site import page_path
 from publisher.publish import TEMP_PREFIX
 from publisher.state import open_state
 
-from .conftest import ROOT, run_cli
+from .conftest import EPOCH, ROOT, run_cli
 
 Write = Callable[[str, str | bytes], Path]
+NOW = datetime(2026, 1, 5, 12, tzinfo=UTC)
 WORDS = [
     "the",
     "river",
@@ -155,6 +159,58 @@ def test_a_corrupt_state_file_is_a_clear_error_never_a_reset(settings: Settings)
     assert settings.state.read_bytes().startswith(b"this is not a database")
 
 
+def test_a_damaged_page_stops_a_build_before_it_writes_to_the_store(
+    settings: Settings, write_seed: Write
+) -> None:
+    build(settings)
+    with open_state(settings.state) as state:  # give a table no build reads a page of its own
+        for n in range(200):
+            state.record_delivery(f"<m{n}@example.org>", f"r{n}@example.org", "served", "250 ok", NOW)
+    with sqlite3.connect(settings.state) as db:
+        page = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'deliveries'").fetchone()[0]
+        size = db.execute("PRAGMA page_size").fetchone()[0]
+    damaged = bytearray(settings.state.read_bytes())  # the last connection closed: no WAL left
+    damaged[(page - 1) * size : page * size] = b"\xff" * size
+    settings.state.write_bytes(bytes(damaged))
+
+    assert build(settings).unchanged  # nothing to do reads only the build key and the manifest
+    write_seed("new.md", "---\ntitle: New\n---\nA new piece.\n")
+    with pytest.raises(StateError) as caught:
+        build(settings)
+    assert str(caught.value).startswith(f"{settings.state}: the state store is unreadable")
+    assert settings.state.read_bytes() == bytes(damaged)
+
+
+def test_a_build_with_nothing_to_do_still_heals_outputs_and_notices_every_input(
+    settings: Settings, write_seed: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The short cut (uptodate.py) stats every output and keys every input the outputs are made from."""
+    entry = build(settings).entries[0]
+    page = settings.out / page_path(entry.slug)
+    original = page.read_bytes()
+    page.write_bytes(b"defaced")
+    (settings.out / "atom.xml").unlink()
+    assert sorted(build(settings).written) == ["atom.xml", page_path(entry.slug)]
+    assert page.read_bytes() == original and build(settings).unchanged
+
+    themed = replace(settings, templates=settings.seeds.parent / "my-templates")
+    assert themed.templates is not None
+    themed.templates.mkdir()
+    style = themed.templates / "style.css"
+    style.write_text("body { color: black }\n", encoding="utf-8")
+    assert not build(themed).unchanged  # a setting
+    changes = {
+        "a template": lambda: style.write_text("body { color: navy }\n", encoding="utf-8"),
+        "a seed's time": lambda: os.utime(settings.seeds / "taiwan-china-dump.txt", (1, 1)),
+        "a new seed": lambda: write_seed("new.md", "---\ntitle: New\n---\nA new piece.\n"),
+        "the day": lambda: monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 86400)),
+    }
+    for what, change in changes.items():
+        assert build(themed).unchanged, what
+        change()
+        assert not build(themed).unchanged, what
+
+
 # -- real processes ------------------------------------------------------------------------
 
 
@@ -163,6 +219,32 @@ def corpus(project: Path) -> Path:
     """400 Markdown pieces: enough for a build to take a second, so kills land inside it."""
     write_corpus(project / "seeds", variant=0)
     return project
+
+
+def test_a_build_with_nothing_to_do_does_not_load_the_pipeline(corpus: Path) -> None:
+    """Cron's usual run must not pay for importing the renderers and their libraries (see api.py)."""
+    profile = {"PYTHONPROFILEIMPORTTIME": "1"}
+    heavy = {
+        "publisher.pipeline",
+        "jinja2",
+        "feedgen",
+        "lxml",
+        "premailer",
+        "yaml",
+        "cmarkgfm",
+        "nh3",
+        "dateutil",
+    }
+    first = run_cli("build", cwd=corpus, env=profile)
+    again = run_cli("build", cwd=corpus, env=profile)
+    assert (first.returncode, again.returncode) == (0, 0)
+    assert heavy <= imported(first.stderr)
+    assert not heavy & imported(again.stderr) and "publisher.uptodate" in imported(again.stderr)
+
+
+def imported(stderr: str) -> set[str]:
+    """The modules a process imported, from its `-X importtime` lines on stderr."""
+    return {line.rsplit("|", 1)[1].strip() for line in stderr.splitlines() if line.startswith("import time:")}
 
 
 def write_corpus(seeds: Path, variant: int) -> None:

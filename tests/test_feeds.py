@@ -15,9 +15,9 @@ import feedparser
 import html5lib
 import pytest
 
-from publisher import BuildResult, Settings, build
-from publisher.build import check, output_keys, render_outputs
+from publisher import BuildResult, Settings, build, check
 from publisher.entry import Entry
+from publisher.pipeline import output_keys, render_outputs
 from publisher.state import open_state
 
 from .conftest import EPOCH

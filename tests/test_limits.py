@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.sources import MAX_FILE_BYTES
+from publisher.sources.read import MAX_FILE_BYTES
 
 from .conftest import ROOT
 

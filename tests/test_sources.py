@@ -9,7 +9,8 @@ import cmarkgfm
 import pytest
 
 from publisher import InputError, Settings, check, cmark, html
-from publisher.sources import find_seed_files, read_seed_file
+from publisher.sources import SEED_SUFFIXES, find_seed_files
+from publisher.sources.read import READERS, read_seed_file
 
 Write = Callable[[str, str | bytes], Path]
 
@@ -90,6 +91,23 @@ def test_hidden_files_are_ignored_and_unknown_types_warned(write_seed: Write, se
     result = check(settings)
     assert all(e.source_file != ".swap.txt" for e in result.entries)
     assert result.warnings == [f"{settings.seeds / 'notes.docx'}: skipped, not a seed file type (.txt, .md)"]
+
+
+def test_every_seed_file_type_the_finder_takes_has_a_reader() -> None:
+    assert READERS.keys() == set(SEED_SUFFIXES)
+
+
+def test_seed_files_in_folders_are_found_in_path_order_and_hidden_folders_skipped(tmp_path: Path) -> None:
+    for name in ("b.md", "a/z.txt", "a-b.md", "a/b/c.md", ".git/x.md", "a/.cache/y.txt", "A.MD"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("A piece ends.\n", encoding="utf-8")
+    (tmp_path / "linked").symlink_to(tmp_path / "a")  # a linked folder is not walked into, as before
+    files, warnings = find_seed_files(tmp_path)
+    found = [f.source for f in files]
+    assert found == sorted(found, key=lambda source: source.split("/")) == [
+        "A.MD", "a/b/c.md", "a/z.txt", "a-b.md", "b.md"
+    ]  # fmt: skip
+    assert [f.path for f in files] == [tmp_path / name for name in found] and warnings == []
 
 
 @pytest.mark.parametrize(

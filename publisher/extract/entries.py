@@ -28,23 +28,9 @@ from .dates import (
     text_date,
 )
 from .ids import fingerprint, is_uri, normalize_text, slugify, tag_id
+from .record import Record
 from .sentences import is_cut
 from .titles import derive_title, excerpt_summary
-
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    """What the state store remembers of one entry."""
-
-    id: str
-    fingerprint: str
-    text: str
-    slug: str
-    first_seen: datetime
-    published: datetime
-    updated: datetime
-    source: str = ""
-    recent: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,8 @@ from datetime import datetime, timedelta, tzinfo
 from difflib import SequenceMatcher
 
 from ..entry import Entry
-from .entries import Draft, Record
+from .entries import Draft
+from .record import Record
 
 SIMILAR = 0.9
 MAX_CANDIDATES = 8

@@ -1,7 +1,10 @@
-"""The Jinja environment: the user's template folder first, the bundled `templates/` second.
+"""Template files: the user's template folder first, the bundled `templates/` second; their hash; dates in them.
 
 An editor overrides one template by putting a file of the same name in the
-folder named by the `templates` setting; everything else falls back.
+folder named by the `templates` setting; everything else falls back. No
+Jinja here (that is environment.py): every build hashes the templates to
+know whether it has anything to do (uptodate.py), and one with nothing to do
+must not load Jinja for it.
 """
 
 from __future__ import annotations
@@ -9,8 +12,6 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, tzinfo
 from pathlib import Path
-
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 _HERE = Path(__file__).resolve()
 BUNDLED = next(
@@ -23,21 +24,6 @@ BUNDLED = next(
 
 def template_dirs(custom: Path | None) -> list[Path]:
     return [d for d in (custom, BUNDLED) if d is not None]
-
-
-def make_environment(custom: Path | None, tz: tzinfo) -> Environment:
-    """Autoescaping on, undefined names are errors (a typo must not render as blank)."""
-    env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in template_dirs(custom)]),
-        autoescape=select_autoescape(["html", "xml"], default_for_string=False),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        auto_reload=False,  # an environment lives for one build: no stat of the template per page
-    )
-    env.filters["longdate"] = lambda value: longdate(value, tz)
-    return env
 
 
 def templates_digest(custom: Path | None) -> str:

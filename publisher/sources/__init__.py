@@ -3,37 +3,40 @@
 Which reader handles a file is decided by its suffix alone. Hidden files
 (editor swap files, `.DS_Store`) are skipped silently; any other unknown file
 gets a warning, since a misnamed `.markdown` file must not vanish unnoticed.
+
+Finding the files is here and imports little: every build lists the seeds,
+one with nothing to do included. Reading them is `sources/read.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
-from .decode import decode
-from .markdown import read_markdown
 from .piece import Paragraph, Piece
-from .textdump import read_dump
 
-__all__ = ["READERS", "Paragraph", "Piece", "SeedFile", "find_seed_files", "read_seed_file"]
+__all__ = ["SEED_SUFFIXES", "Paragraph", "Piece", "SeedFile", "find_seed_files"]
 
-MAX_FILE_BYTES = 16 * 2**20
-"""Memory grows with a file's size (a 10 MiB dump of 100,000 teasers peaks near 700 MB): refuse, don't thrash."""
-
-Reader = Callable[[str, str, Path], list[Piece]]
-READERS: dict[str, Reader] = {".txt": read_dump, ".md": read_markdown, ".markdown": read_markdown}
+SEED_SUFFIXES = (".txt", ".md", ".markdown")
+"""The file types a reader takes (see READERS in read.py), lower-cased."""
 
 
 @dataclass(frozen=True, slots=True)
 class SeedFile:
     """A seed file found on disk, with what the state store needs to skip it next time."""
 
-    path: Path
-    source: str
+    seeds: Path
+    source: str  # its path under `seeds`, with "/" separators
     size: int
     mtime_ns: int
+
+    @property
+    def path(self) -> Path:
+        """Made when a file is read, not for every file listed: most builds read few or none."""
+        return self.seeds / self.source
 
 
 def find_seed_files(seeds: Path) -> tuple[list[SeedFile], list[str]]:
@@ -42,26 +45,31 @@ def find_seed_files(seeds: Path) -> tuple[list[SeedFile], list[str]]:
         raise InputError(seeds, None, "the seeds folder does not exist")
     files: list[SeedFile] = []
     warnings: list[str] = []
-    for path in sorted(seeds.rglob("*")):
-        relative = path.relative_to(seeds)
-        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+    for source, entry in _walk(str(seeds), ""):
+        if not entry.name.lower().endswith(SEED_SUFFIXES):  # names starting with "." never get here
+            warnings.append(f"{entry.path}: skipped, not a seed file type (.txt, .md)")
             continue
-        if path.suffix.lower() not in READERS:
-            warnings.append(f"{path}: skipped, not a seed file type (.txt, .md)")
-            continue
-        stat = path.stat()
-        files.append(SeedFile(path, relative.as_posix(), stat.st_size, stat.st_mtime_ns))
+        stat = entry.stat()
+        files.append(SeedFile(seeds, source, stat.st_size, stat.st_mtime_ns))
     return files, warnings
 
 
-def read_seed_file(seed: SeedFile, encoding: str = "utf-8") -> tuple[list[Piece], list[str]]:
-    """Decode one file and split it into pieces with the reader for its type; also its warnings."""
-    if seed.size > MAX_FILE_BYTES:
-        raise InputError(
-            seed.path,
-            None,
-            f"the file holds {seed.size:,} bytes, more than the {MAX_FILE_BYTES // 2**20} MiB "
-            "a seed file may hold; split it into several files",
-        )
-    text, warnings = decode(seed.path.read_bytes(), seed.path, encoding)
-    return READERS[seed.path.suffix.lower()](text, seed.source, seed.path), warnings
+def _walk(folder: str, prefix: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """(relative path, entry) of every file under `folder`, in the order of their sorted paths.
+
+    Hidden names are skipped (with what is inside hidden folders), and so are
+    linked folders and folders we may not read. One `scandir` per folder and
+    no `Path` per name: this runs on every build, one with nothing to do too.
+    """
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except PermissionError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(entry.path, f"{prefix}{entry.name}/")
+        elif entry.is_file():
+            yield prefix + entry.name, entry

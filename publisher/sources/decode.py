@@ -11,11 +11,18 @@ tell where they came from.
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from ..errors import ConfigError, InputError
-from ..html import XML_FORBIDDEN
 
+XML_FORBIDDEN = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Everything XML 1.0 does not allow: C0 controls but tab and newlines, lone surrogates, U+FFFE, U+FFFF.
+
+Defined here, at the door, and used by html.py too; not imported from there,
+because every command checks --encoding with this module and a build with
+nothing to do must not load cmark-gfm and nh3 for it.
+"""
 MAX_LINE_WARNINGS = 10
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 

@@ -1,8 +1,11 @@
 """The pipeline, start to end: seeds → pieces → entries → outputs → publish.
 
-`build()` reads as the list of its steps. Everything that can fail on bad
-input (reading, parsing, dating, rendering) happens before the first byte is
-written, so a bad piece leaves the output folder exactly as it was.
+`_build()` reads as the list of its steps. It starts where uptodate.py left
+off (the seeds listed, the last build's outputs checked against the
+manifest): api.py imports this module only when that found work to do.
+Everything that can fail on bad input (reading, parsing, dating, rendering)
+happens before the first byte is written, so a bad piece leaves the output
+folder exactly as it was.
 
 With `keep_going` a bad file or piece is skipped instead, and the reason
 kept in `BuildResult.skipped`. Such a partial build deletes nothing it
@@ -16,60 +19,33 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, TypeVar
 
 from . import __version__, clock, websub
+from .api import BuildResult, Track, nothing_to_do, untracked
 from .config import Settings
 from .entry import Entry, newest_first
 from .errors import InputError
-from .extract.entries import Record, make_drafts
+from .extract.entries import make_drafts
 from .extract.identity import settle
+from .extract.record import Record
 from .outputs import digest as digest_output
 from .outputs.catalog import make_catalog
+from .outputs.environment import make_environment
 from .outputs.keys import Keys
 from .outputs.pages import render_pages
 from .outputs.site import DIGEST_HTML, DIGEST_TEXT, STYLE, XSL, Site, page_path
 from .outputs.syndication import families, render_feeds, topics
-from .outputs.templates import BUNDLED, make_environment, templates_digest
-from .publish import build_lock, commit, intact, stage
-from .sources import Piece, SeedFile, find_seed_files, read_seed_file
-from .state import State, open_state
+from .outputs.templates import BUNDLED, templates_digest
+from .publish import commit, stage
+from .sources import Piece, SeedFile, find_seed_files
+from .sources.read import read_seed_file
+from .state import State
+from .uptodate import BUILD_KEY, Survey
 
 log = logging.getLogger("publisher")
 PENDING_PINGS = "websub_pending"
-
-T = TypeVar("T")
-
-
-class Track(Protocol):
-    """How a caller watches a long step: given a label, a length and the step's items, yield the items.
-
-    The CLI passes one that draws a progress bar on a terminal; the library
-    default is silent, so cron runs and tests print nothing.
-    """
-
-    def __call__(self, label: str, length: int, items: Iterable[T], exact: bool = True) -> Iterable[T]: ...
-
-
-def untracked(label: str, length: int, items: Iterable[T], exact: bool = True) -> Iterable[T]:
-    """The library's default: no progress shown. `exact` False: `length` is the step's size, not its count."""
-    return items
-
-
-@dataclass
-class BuildResult:
-    """What a build did, for the CLI to report and for tests to check."""
-
-    entries: list[Entry] = field(default_factory=list)
-    written: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    unchanged: bool = False
-    skipped: list[str] = field(default_factory=list)
-    pinged: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -85,37 +61,28 @@ class Skips:
         self.reasons.append(str(error))
 
 
-def build(
-    settings: Settings,
-    *,
-    wait: float = 0.0,
-    encoding: str = "utf-8",
-    keep_going: bool = False,
-    ping: bool = False,
-    track: Track = untracked,
+def run(
+    settings: Settings, state: State, found: Survey, encoding: str, keep_going: bool, ping: bool, track: Track
 ) -> BuildResult:
-    """Build the output folder from the seeds; a no-op when nothing changed.
+    """The build, under the lock, once `found` (see uptodate.py) is known; api.build() calls it.
 
     With `ping` and a `hub` configured, the hub is then told about every
     subscription feed this build changed (and any a failed ping left over).
     """
-    with site_lock(settings, wait), open_state(settings.state) as state:
-        result = _build(settings, state, encoding, Skips(keep_going), track)
-        if ping and settings.hub:
-            _ping_hub(settings, state, result)
-        return result
+    if found.current:  # nothing to build, but a ping to make
+        result = nothing_to_do(found)
+    else:
+        result = _build(settings, state, found, encoding, Skips(keep_going), track)
+    if ping and settings.hub:
+        _ping_hub(settings, state, result)
+    return result
 
 
-def _build(settings: Settings, state: State, encoding: str, skips: Skips, track: Track) -> BuildResult:
-    now = clock.now()
-    log.info("scanning %s", settings.seeds)
-    files, warnings = find_seed_files(settings.seeds)
-    key = _build_key(settings, files, now, encoding)
-    previous = state.outputs(settings.out)
-    unchanged = intact(settings.out, previous)
-    if state.get("build_key") == key and previous and len(unchanged) == len(previous):
-        log.info("nothing changed since the last build")
-        return BuildResult(warnings=warnings, unchanged=True)
+def _build(
+    settings: Settings, state: State, found: Survey, encoding: str, skips: Skips, track: Track
+) -> BuildResult:
+    now, files, warnings = found.now, found.files, found.warnings
+    previous, unchanged = found.previous, found.intact
     log.info("reading %d seed files", len(files))
     pieces = _read(files, state, encoding, track, warnings, skips)
     log.info("dating %d pieces", len(pieces))
@@ -132,7 +99,7 @@ def _build(settings: Settings, state: State, encoding: str, skips: Skips, track:
     done = commit(staged, remove=not skips.reasons)
     state.save_outputs(settings.out, done.manifest)
     state.put(keys_of, json.dumps(new_keys, sort_keys=True))
-    state.put("build_key", "" if skips.reasons else key)
+    state.put(BUILD_KEY, "" if skips.reasons else found.key)
     log.info("wrote %d files, removed %d", len(done.written), len(done.removed))
     return BuildResult(newest_first(entries), done.written, done.removed, warnings, skipped=skips.reasons)
 
@@ -166,21 +133,6 @@ def _ping_hub(settings: Settings, state: State, result: BuildResult) -> None:
         f"WebSub hub {settings.hub} did not take {url} ({reason}); will retry on the next build --ping"
         for url, reason in failed.items()
     ]
-
-
-def site_lock(settings: Settings, wait: float = 0.0) -> AbstractContextManager[None]:
-    """The lock that lets one process at a time write the output folder."""
-    return build_lock(settings.state.with_suffix(".lock"), wait)
-
-
-def check(settings: Settings, *, encoding: str = "utf-8", keep_going: bool = False) -> BuildResult:
-    """Parse and date everything, as a build would, without writing anything."""
-    if not settings.state.is_file():
-        return settle_seeds(settings, {}, encoding, Skips(keep_going))
-    with open_state(settings.state) as state:
-        return settle_seeds(
-            settings, state.known_entries(), encoding, Skips(keep_going), parse_cache(state, encoding)
-        )
 
 
 def settle_seeds(
@@ -339,17 +291,6 @@ def _read_pieces(
 
 def _sha256(seed: SeedFile) -> str:
     return hashlib.sha256(seed.path.read_bytes()).hexdigest()
-
-
-def _build_key(settings: Settings, files: list[SeedFile], now: datetime, encoding: str) -> str:
-    """Everything a build's output depends on. The day is part of it: year-less dates resolve against it."""
-    digest = hashlib.sha256()
-    for part in (__version__, repr(settings), encoding, now.astimezone(settings.tz).date().isoformat()):
-        digest.update(part.encode() + b"\0")
-    digest.update(templates_digest(settings.templates).encode())
-    for seed in files:
-        digest.update(f"{seed.source}\0{seed.size}\0{seed.mtime_ns}\n".encode())
-    return digest.hexdigest()
 
 
 def _asset(settings: Settings, name: str) -> bytes:
