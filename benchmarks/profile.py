@@ -27,7 +27,10 @@ STEPS: list[tuple[str, list[Spot]]] = [
         "saving state (entries, output manifest)",
         [("publisher/state.py", "save_entries"), ("publisher/state.py", "save_outputs")],
     ),
-    ("writing dist/ (atomic, fsync)", [("publisher/publish.py", "publish")]),
+    (
+        "writing dist/ (staging, fsync, moves)",
+        [("publisher/publish.py", "_write_temp"), ("publisher/publish.py", "commit")],
+    ),
 ]
 WORK: list[tuple[str, list[Spot]]] = [
     ("front matter (YAML)", [("publisher/sources/frontmatter.py", "split_front_matter")]),
@@ -35,9 +38,9 @@ WORK: list[tuple[str, list[Spot]]] = [
     (
         "parse cache (to and from SQLite)",
         [
-            ("publisher/state.py", "save_files"),
-            ("publisher/state.py", "cached_files"),
-            ("publisher/pipeline.py", "_piece"),
+            ("publisher/state.py", "update_files"),
+            ("publisher/state.py", "cached_pieces"),
+            ("publisher/sources/piece.py", "from_plain"),
         ],
     ),
     (
@@ -52,6 +55,7 @@ WORK: list[tuple[str, list[Spot]]] = [
         "feedgen (Atom + RSS)",
         [("publisher/outputs/feeds.py", "render_atom"), ("publisher/outputs/feeds.py", "render_rss")],
     ),
+    ("JSON Feed", [("publisher/outputs/jsonfeed.py", "render_json")]),
     (
         "templates (Jinja pages, index, digest)",
         [
@@ -60,7 +64,7 @@ WORK: list[tuple[str, list[Spot]]] = [
         ],
     ),
     ("inlining (premailer)", [("publisher/outputs/digest.py", "inline_css")]),
-    ("writing files", [("publisher/publish.py", "write_atomic")]),
+    ("writing files", [("publisher/publish.py", "_write_temp")]),
 ]
 
 
