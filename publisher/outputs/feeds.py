@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.ext.dc import DcEntryExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
@@ -211,7 +212,8 @@ def _history(history: FeedHistory, doc: FeedDoc, site: Site, fmt: Format) -> Non
 def _feed_entry(item: FeedItem) -> SharedEntry:
     """The entry with the extensions every document loads (so `add_entry` leaves them as they are)."""
     fe = SharedEntry()
-    fe.load_extension("dc", atom=False, rss=True)
+    # Registered by class: `load_extension` first tries to import a module that does not exist, on every call.
+    fe.register_extension("dc", DcEntryExtension, atom=False, rss=True)
     fe.register_extension("profile", RssProfileEntry, atom=False, rss=True)
     fe.id(item.id)
     fe.guid(item.id, permalink=False)
