@@ -312,13 +312,18 @@ def test_two_builds_at_once_one_waits_or_steps_aside(corpus: Path) -> None:
 
 
 def test_kept_pages_are_re_rendered_when_templates_change_or_a_file_was_touched(settings: Settings) -> None:
-    """Entry pages are skipped by key on rebuilds; what the key cannot see (a hand edit) must still heal."""
+    """Pages are skipped by key on rebuilds; what the key cannot see (a hand edit) must still heal."""
     entry = build(settings).entries[0]
     page = settings.out / "posts" / f"{entry.slug}.html"
     page.write_text("defaced", encoding="utf-8")
     os.utime(settings.seeds / "taiwan-china-dump.txt")
     assert build(settings).written == [f"posts/{entry.slug}.html"]
     assert entry.title.split()[0] in page.read_text(encoding="utf-8")
+    listing = settings.out / "authors" / "michael-mazza" / "index.html"
+    listing.write_text("defaced", encoding="utf-8")
+    os.utime(settings.seeds / "taiwan-china-dump.txt")
+    assert build(settings).written == ["authors/michael-mazza/index.html"]
+    assert "Michael Mazza" in listing.read_text(encoding="utf-8")
     custom = settings.seeds.parent / "my-templates"
     custom.mkdir()
     bundled = (ROOT / "templates" / "entry.html").read_text(encoding="utf-8")

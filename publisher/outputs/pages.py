@@ -25,10 +25,11 @@ def render_pages(
 ) -> Iterator[tuple[str, str, bytes | None]]:
     """(path, key, bytes) for every entry page, then each tag's and author's page, then the index.
 
-    An entry page shows its entry alone (tag and author URLs depend on the
-    name only), so it has a key; one whose key is in `kept` comes with bytes
-    None, to be kept. Listings show many entries and change with any of
-    them: they are always rendered (publish skips unchanged bytes).
+    Every page has a key (see keys.py): an entry page's covers its entry
+    (tag and author URLs depend on the name only), a listing's covers its
+    heading and every entry it lists, in order. A page whose key is in
+    `kept` comes with bytes None, to be kept: after an edit, only the
+    listings that show the edited entry are rendered again.
     Entry content gets absolute links here too, exactly as in the feeds, so a
     relative link means the same thing wherever the piece is read.
     """
@@ -44,5 +45,12 @@ def render_pages(
         yield path, key, template.render(site=site, entry=entry, content=content, links=links).encode()
     listing = env.get_template("listing.html")
     for family in listings:
-        yield family.folder + INDEX, "", listing.render(site=site, feed=family).encode()
-    yield INDEX, "", env.get_template("index.html").render(site=site, entries=ordered).encode()
+        path = family.folder + INDEX
+        heading = (family.folder, family.heading, family.title, family.description, family.page_url)
+        key = keys.key(("listing", heading), family.entries)
+        yield path, key, None if kept.get(path) == key else listing.render(site=site, feed=family).encode()
+    key = keys.key("index", ordered)
+    index = (
+        None if kept.get(INDEX) == key else env.get_template("index.html").render(site=site, entries=ordered)
+    )
+    yield INDEX, key, index.encode() if index is not None else None
