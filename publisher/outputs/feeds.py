@@ -145,6 +145,10 @@ class SharedEntry(FeedEntry):  # type: ignore[misc]
             self._rss = super().rss_entry(extensions)
         return copy.deepcopy(self._rss)
 
+    def drop_elements(self) -> None:
+        """Forget the finished elements (their format is done); the entry's fields stay for the next format."""
+        self._atom = self._rss = None
+
 
 @dataclass
 class FeedEntries:
@@ -158,6 +162,11 @@ class FeedEntries:
         if shared is None:
             shared = self.made[entry.id] = _feed_entry(self.item_of(entry))
         return shared
+
+    def drop_elements(self) -> None:
+        """Release every entry's finished elements once the format they belong to is written."""
+        for shared in self.made.values():
+            shared.drop_elements()
 
 
 def render_atom(doc: FeedDoc, site: Site, entries: FeedEntries | None = None) -> bytes:

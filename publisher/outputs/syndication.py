@@ -66,19 +66,20 @@ def render_feeds(
     docs.sort(key=lambda doc: doc.kind is not Kind.ARCHIVE)
     keyed = [(doc, doc_key(doc, keys)) for doc in docs]
     items = FeedItems()
+    entries = FeedEntries(items)
     for fmt in Format:
-        render = renderer(fmt, site, items)
+        render = renderer(fmt, site, items, entries)
         for doc, key in keyed:
             path = doc.path(fmt)
             yield path, key, None if kept.get(path) == key else render(doc)
+        entries.drop_elements()
 
 
-def renderer(fmt: Format, site: Site, items: FeedItems) -> Callable[[FeedDoc], bytes]:
+def renderer(fmt: Format, site: Site, items: FeedItems, entries: FeedEntries) -> Callable[[FeedDoc], bytes]:
     """The renderer of one format for one build: each entry's part is made once and shared by every document."""
     if fmt is Format.JSON:
         json_items = JsonItems(items)
         return lambda doc: render_json(doc, site, json_items)
-    entries = FeedEntries(items)
     if fmt is Format.ATOM:
         return lambda doc: render_atom(doc, site, entries)
     return lambda doc: render_rss(doc, site, entries)
