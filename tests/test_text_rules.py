@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from publisher.extract.bylines import bio_authors
-from publisher.extract.sentences import first_sentence, is_cut, split_sentences
+from publisher.extract.sentences import first_sentence, is_cut
 from publisher.extract.titles import derive_title, excerpt_summary, shorten
 
 
@@ -28,12 +28,9 @@ def test_first_sentence_keeps_abbreviations_whole(paragraph: str, expected: str)
     assert first_sentence(paragraph) == expected
 
 
-def test_split_sentences_handles_quotes_and_numbers() -> None:
-    assert split_sentences('He said "go." Then 2026 began. Done!') == [
-        'He said "go."',
-        "Then 2026 began.",
-        "Done!",
-    ]
+def test_a_sentence_ends_after_its_closing_quote_before_a_number() -> None:
+    assert first_sentence('He said "go." Then 2026 began. Done!') == 'He said "go."'
+    assert first_sentence('"Then 2026 began." Done!') == '"Then 2026 began."'
 
 
 @pytest.mark.parametrize(

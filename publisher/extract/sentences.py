@@ -105,11 +105,6 @@ def is_cut(paragraph: str) -> bool:
     return text.rstrip(CLOSERS)[-1:] not in TERMINALS
 
 
-def split_sentences(paragraph: str) -> list[str]:
-    """Split a paragraph into sentences, keeping abbreviations and initials whole."""
-    return list(_sentences(paragraph))
-
-
 def first_sentence(paragraph: str) -> str:
     """The first sentence, found without splitting the rest (a paragraph may be megabytes long)."""
     return next(_sentences(paragraph), "")
