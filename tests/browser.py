@@ -9,6 +9,14 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+from publisher.serve import PreviewHandler
 
 from .conftest import require
 
@@ -45,3 +53,15 @@ def dump_dom(url: str, *extra: str) -> str:
             check=True,
         )
     return done.stdout
+
+
+@contextmanager
+def serve_folder(folder: Path) -> Iterator[str]:
+    """`folder` over HTTP on 127.0.0.1 with the preview server's handler, for the browser; yields its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(PreviewHandler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -6,9 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from publisher.cli import main
+from .conftest import invoke
 
 BAD = Path(__file__).parent / "data" / "bad"
 CASES = sorted(p for p in BAD.iterdir() if p.suffix != ".expected")
@@ -25,8 +24,8 @@ def test_bad_input_gives_its_exact_message(
     (tmp_path / "seeds").mkdir()
     shutil.copy(case, tmp_path / "seeds" / case.name)
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["build"], catch_exceptions=False)
+    code, _, stderr = invoke("build")
     expected = case.with_name(case.name + ".expected").read_text(encoding="utf-8")
-    assert result.exit_code == 1
-    assert result.stderr.replace(f"{tmp_path}/", "") == expected
+    assert code == 1
+    assert stderr.replace(f"{tmp_path}/", "") == expected
     assert not (tmp_path / "dist").exists()

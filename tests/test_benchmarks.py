@@ -13,7 +13,7 @@ from pathlib import Path
 
 import feedparser
 
-ROOT = Path(__file__).resolve().parent.parent
+from .conftest import ROOT
 
 
 def test_smoke_run_measures_every_scenario_and_builds_real_feeds(tmp_path: Path) -> None:

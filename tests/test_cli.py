@@ -8,24 +8,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from click.testing import CliRunner
-
 from publisher import __version__
-from publisher.cli import PROGRESS_FROM, main
+from publisher.cli import PROGRESS_FROM
 from publisher.publish import build_lock
 
-from .conftest import ROOT
+from .conftest import ROOT, invoke, snapshot
 
 Write = Callable[[str, str | bytes], Path]
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
-
-
-def snapshot(folder: Path) -> dict[Path, tuple[bytes, int]]:
-    return {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
 
 
 def test_build_is_silent_when_not_on_a_terminal(project: Path) -> None:

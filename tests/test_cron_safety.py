@@ -25,7 +25,7 @@ from publisher.outputs.site import page_path
 from publisher.publish import TEMP_PREFIX
 from publisher.state import open_state
 
-from .conftest import EPOCH, ROOT, run_cli
+from .conftest import EPOCH, ROOT, run_cli, snapshot
 
 Write = Callable[[str, str | bytes], Path]
 NOW = datetime(2026, 1, 5, 12, tzinfo=UTC)
@@ -47,14 +47,6 @@ WORDS = [
     "build",
     "first",
 ]
-
-
-def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    return {
-        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
-        for p in folder.rglob("*")
-        if p.is_file()
-    }
 
 
 def changed(before: dict[str, tuple[bytes, int]], after: dict[str, tuple[bytes, int]]) -> set[str]:
@@ -124,7 +116,7 @@ def test_first_seen_dates_survive_restarts_and_follow_source_date_epoch(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = {e.id: e.published for e in build(settings).entries}
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1767614400 + 86400))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 86400))
     assert {e.id: e.published for e in check(settings).entries} == first
     os.utime(settings.seeds / "taiwan-china-dump.txt")
     assert {e.id: e.published for e in build(settings).entries} == first
@@ -137,7 +129,7 @@ def test_deleting_the_state_keeps_every_id_dated_by_text_or_metadata(
     first = {e.id: e for e in build(settings).entries}
     for path in settings.state.parent.iterdir():
         path.unlink()
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1767614400 + 86400))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 86400))
     second = {e.id: e for e in build(settings).entries}
     dated = {i for i, e in first.items() if e.date_source != DateSource.FIRST_SEEN}
     assert len(dated) == 3 and dated <= second.keys()

@@ -9,14 +9,11 @@ fails the test instead of skipping it.
 
 from __future__ import annotations
 
-import functools
 import html
 import json
 import re
 import shutil
-import threading
 from collections.abc import Callable, Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +21,7 @@ import pytest
 
 from publisher import build, load_settings
 
-from .browser import dump_dom
+from .browser import dump_dom, serve_folder
 from .mailtools import UNICODE_TEASER
 
 pytestmark = pytest.mark.browser
@@ -63,22 +60,8 @@ def served_digest(
     shutil.copy(project / "dist" / "digest.html", root / "digest.html")
     for width in (375, 600):
         (root / f"probe-{width}.html").write_text(HARNESS.format(width=width), encoding="utf-8")
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield (
-                f"http://127.0.0.1:{server.server_address[1]}/",
-                [e.title for e in result.entries if e.is_excerpt],
-            )
-        finally:
-            server.shutdown()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+    with serve_folder(root) as url:
+        yield url, [e.title for e in result.entries if e.is_excerpt]
 
 
 def probe(url: str) -> dict[str, Any]:

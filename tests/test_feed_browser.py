@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import feedparser
@@ -13,9 +10,8 @@ import html5lib
 import pytest
 
 from publisher import Settings, build
-from publisher.serve import PreviewHandler
 
-from .browser import dump_dom
+from .browser import dump_dom, serve_folder
 from .feedsite import make_site
 
 H = "{http://www.w3.org/1999/xhtml}"
@@ -27,14 +23,8 @@ def served(project: Path) -> Iterator[tuple[Settings, str]]:
     """The built feed site, served from its output folder by the preview server's handler on 127.0.0.1."""
     settings = make_site(project)
     build(settings)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(PreviewHandler, directory=str(settings.out)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield settings, f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(settings.out) as url:
+        yield settings, url
 
 
 @pytest.mark.browser

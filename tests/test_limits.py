@@ -7,17 +7,15 @@ anything (measurements belong in benchmarks/).
 
 from __future__ import annotations
 
-import os
 import resource
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from publisher.sources.read import MAX_FILE_BYTES
 
-from .conftest import ROOT
+from .conftest import run_cli
 
 MEMORY_CAP = 3 * 2**30
 HANG_GUARD = 240
@@ -28,16 +26,8 @@ def _capped() -> None:
 
 
 def run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "publisher", *args],
-        cwd=project,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=HANG_GUARD,
-        preexec_fn=_capped,
-        check=False,
-    )
+    """The real CLI in `project`, with the address space capped and a timeout that only guards a hang."""
+    return run_cli(*args, cwd=project, timeout=HANG_GUARD, preexec_fn=_capped, check=False)
 
 
 @pytest.fixture

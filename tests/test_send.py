@@ -18,7 +18,7 @@ from publisher import build, load_settings
 from publisher.mailer import Retry
 from publisher.publish import build_lock
 
-from .conftest import ROOT, run_cli
+from .conftest import EPOCH, ROOT, run_cli
 from .mailserver import PASSWORD, USER, Inbox, refusing_port, self_signed_certificate, smtp_server
 from .mailtools import UNICODE_TEASER, html_part, parse_message, text_part, write_config
 
@@ -207,7 +207,7 @@ def test_a_550_for_one_recipient_is_recorded_and_the_others_get_it(
 def test_a_sender_killed_mid_run_is_resumed_by_the_next_run(built: Path, inbox: Inbox) -> None:
     configure(built, inbox.port)
     command = [sys.executable, "-m", "publisher", "send", *to(*PEOPLE)]
-    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "SOURCE_DATE_EPOCH": "1767614400"}
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "SOURCE_DATE_EPOCH": str(EPOCH)}
     process = subprocess.Popen(command, cwd=built, env=env)
     inbox.kill_at_mail = (process.pid, 3)  # SIGKILL when the third transaction starts
     assert process.wait(timeout=60) == -9
