@@ -34,13 +34,13 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.smoke:
         args.sizes, args.tools, args.where, args.runs = [200], ["publisher"], ["shm"], 1
-    skipped: list[str] = []
-    tools = _available(args.tools, skipped)
-    if args.profile:
+    if args.profile:  # publisher alone, in this process: nothing to install
         for size in args.sizes:
             corpus = generate(_scratch(args, "shm") / f"corpus-{size}", size)
             print(profile_build(corpus, _scratch(args, "shm") / f"profile-{size}"))
         return 0
+    skipped: list[str] = []
+    tools = _available(args.tools, skipped)
     rows: list[report.Row] = []
     for size in args.sizes:
         corpus = generate(_scratch(args, "shm") / f"corpus-{size}", size)
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipped: {note}")
     if not args.smoke:
         merged = report.merge(HERE / "results.json", rows)
-        print(_chart(merged, skipped))
+        print(_chart(merged))
     return 0
 
 
@@ -69,11 +69,10 @@ def _available(wanted: list[str], skipped: list[str]) -> list[str]:
     return [tool for tool in wanted if not reasons.get(tool)]
 
 
-def _chart(results: Path, skipped: list[str]) -> str:
+def _chart(results: Path) -> str:
     python = VENV / "bin" / "python"
     if not python.exists():
-        skipped.append("chart: no benchmark venv (matplotlib)")
-        return "chart: skipped (no benchmark venv)"
+        return "chart: skipped (no benchmark venv with matplotlib)"
     done = subprocess.run(
         [str(python), "-m", "benchmarks.chart", str(results), str(HERE / "results.png")],
         cwd=HERE.parent,
