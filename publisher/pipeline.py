@@ -162,9 +162,9 @@ def render_outputs(
 ) -> Iterator[tuple[str, str, bytes | None]]:
     """(path, key, bytes) of every output file, pages first and feeds last (the order they are published in).
 
-    Entry pages and feed files have keys (see outputs/keys.py): one whose key
-    is in `kept` comes with bytes None, to be kept as it is. Other files have
-    no key ("").
+    Pages and feed files have keys (see outputs/keys.py): one whose key is
+    in `kept` comes with bytes None, to be kept as it is. The style sheets
+    and the digest have no key ("").
     """
     site = Site.from_settings(settings)
     env = make_environment(settings.templates, settings.tz)
@@ -238,10 +238,10 @@ def _read(
     Rows of files that are gone, that now fail or warn, or that an older
     parser made, are dropped; files parsed anew are stored.
     """
-    pieces, changed, unchanged = _read_pieces(
-        files, parse_cache(state, encoding), encoding, track, warnings, skips
-    )
-    gone = [source for source in state.cached_files() if source not in unchanged]
+    cached = parse_cache(state, encoding)
+    pieces, changed, unchanged = _read_pieces(files, cached, encoding, track, warnings, skips)
+    stored = cached.files if cached.state is not None else state.cached_files()  # an older parser's rows too
+    gone = [source for source in stored if source not in unchanged]
     if changed or gone:
         rows = ((*row[:4], json.dumps([p.plain() for p in row[4]], ensure_ascii=False)) for row in changed)
         state.update_files(rows, gone)

@@ -157,11 +157,10 @@ def withdraw_file(out: Path, name: str) -> bool:
     return True
 
 
-def write_atomic(target: Path, data: bytes) -> tuple[str, int, int]:
-    """Write via a temporary file in the same folder and `os.replace`; returns the manifest row."""
-    temp, row = _write_temp(target, data)
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write via a temporary file in the same folder and `os.replace` (a file outside a build's staging)."""
+    temp, _ = _write_temp(target, data)
     _replace(temp, target)
-    return row
 
 
 def _write_temp(target: Path, data: bytes) -> tuple[Path, tuple[str, int, int]]:
