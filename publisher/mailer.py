@@ -31,6 +31,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes
+from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
 
@@ -109,7 +110,7 @@ class SendReport:
     already: dict[str, str] = field(default_factory=dict)  # address -> when, before this run
     refused: dict[str, str] = field(default_factory=dict)  # address -> the server's 5xx reply
     deferred: dict[str, str] = field(default_factory=dict)  # address -> why it is left for later
-    to_send: list[str] = field(default_factory=list)  # dry run: who would get it
+    to_send: list[str] = field(default_factory=list)  # who gets it this run (or would, in a dry run)
     finished: bool = False  # everyone has it: the digest is marked as sent
 
     def record(self, address: str, status: str, reply: str) -> None:
@@ -191,16 +192,18 @@ def _send_all(
 ) -> None:
     mailing = report.mailing
     assert mailing is not None
-    todo = [r for r in recipients if r.address in report.to_send]
+    wanted = set(report.to_send)
+    todo = [r for r in recipients if r.address in wanted]
     if todo:
         state.open_new_mailing(mailing.message_id, mailing.until, mailing.message, clock.now())
+        message = message_from_bytes(mailing.message, policy=mail_policy())
+        envelope = parseaddr(sender)[1]
         with _Session(server, retry) as session:
             for recipient in todo:
                 if session.unreachable:
                     report.deferred[recipient.address] = session.unreachable
                     continue
-                letter = _letter(mailing, recipient)
-                status, reply = session.deliver(parseaddr(sender)[1], recipient.address, letter)
+                status, reply = session.deliver(envelope, recipient.address, _letter(message, recipient))
                 state.record_delivery(mailing.message_id, recipient.address, status, reply, clock.now())
                 log.info("%s: %s (%s)", recipient.address, status, reply)
                 report.record(recipient.address, status, reply)
@@ -209,12 +212,12 @@ def _send_all(
         report.finished = True
 
 
-def _letter(mailing: Mailing, recipient: Recipient) -> bytes:
-    """The stored message with this recipient's To header and the real hand-over time as its Date."""
-    msg = message_from_bytes(mailing.message, policy=mail_policy())
-    msg["To"] = recipient.header
-    msg.replace_header("Date", format_datetime(clock.now()))
-    return msg.as_bytes()
+def _letter(message: EmailMessage, recipient: Recipient) -> bytes:
+    """The stored message (parsed once per run) with this recipient's To header and the hand-over time as Date."""
+    del message["To"]
+    message["To"] = recipient.header
+    message.replace_header("Date", format_datetime(clock.now()))
+    return message.as_bytes()
 
 
 class _Reply(Exception):

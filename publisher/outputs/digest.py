@@ -36,15 +36,22 @@ class Digest:
     date: datetime
     entries: tuple[Entry, ...]
     total: int
-    more: int
-    preheader: str
     web_url: str
     unsubscribe: str
 
+    @property
+    def more(self) -> int:
+        """How many teasers are not shown: "N more on the site"."""
+        return self.total - len(self.entries)
+
+    @property
+    def preheader(self) -> str:
+        """The inbox preview line: the first shown titles (derived, so a shortened digest names only what it shows)."""
+        return " · ".join(e.title for e in self.entries[:3])
+
     def first(self, count: int) -> Digest:
         """The same digest showing only its first `count` teasers; the rest become "N more on the site"."""
-        shown = self.entries[: max(count, 0)]
-        return replace(self, entries=shown, more=self.total - len(shown))
+        return replace(self, entries=self.entries[: max(count, 0)])
 
 
 def select_digest(
@@ -63,8 +70,6 @@ def select_digest(
         date=date,
         entries=shown,
         total=len(teasers),
-        more=len(teasers) - len(shown),
-        preheader=" · ".join(e.title for e in shown[:3]),
         web_url=site.digest_url,
         unsubscribe=unsubscribe,
     )
