@@ -20,7 +20,7 @@ from .tools import EPOCH
 Spot = tuple[str, str]  # (file path ending, function name)
 
 STEPS: list[tuple[str, list[Spot]]] = [
-    ("reading and parsing seeds (with the parse cache)", [("publisher/pipeline.py", "_read_pieces")]),
+    ("reading and parsing seeds (with the parse cache)", [("publisher/pipeline.py", "read_pieces")]),
     ("dating and identity", [("publisher/pipeline.py", "_entries")]),
     ("rendering outputs", [("publisher/pipeline.py", "render_outputs")]),
     (

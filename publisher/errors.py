@@ -29,6 +29,10 @@ class InputError(PublisherError):
         where = f"{self.path}:{line}" if line else self.path
         super().__init__(f"{where}: {reason}")
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, int | None, str]]:
+        """Pickled as its three parts (the parsing workers send errors back), not as its message."""
+        return type(self), (self.path, self.line, self.reason)
+
 
 class ConfigError(InputError):
     """A bad configuration file or value."""

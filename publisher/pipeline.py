@@ -40,7 +40,7 @@ from .outputs.syndication import families, render_feeds, topics
 from .outputs.templates import BUNDLED, templates_digest
 from .publish import commit, stage
 from .sources import Piece, SeedFile, find_seed_files
-from .sources.read import read_seed_file
+from .sources.workers import Cores, parsing
 from .state import State
 from .uptodate import BUILD_KEY, Survey
 
@@ -149,7 +149,7 @@ def settle_seeds(
     """
     skips = skips or Skips(keep_going=False)
     files, warnings = find_seed_files(settings.seeds)
-    pieces, _, _ = _read_pieces(files, cached or ParseCache(), encoding, untracked, warnings, skips)
+    pieces, _, _ = read_pieces(files, cached or ParseCache(), encoding, untracked, warnings, skips)
     entries, _ = _entries(pieces, settings, known, clock.now(), skips)
     return BuildResult(newest_first(entries), warnings=warnings, skipped=skips.reasons)
 
@@ -188,15 +188,6 @@ def _entries(
 ) -> tuple[list[Entry], list[Record]]:
     drafts = make_drafts(pieces, settings.seeds, settings.tz, now, skips)
     return settle(drafts, known, now, settings.host, settings.tz, lambda slug: settings.url(page_path(slug)))
-
-
-def _read_file(seed: SeedFile, encoding: str, skips: Skips) -> tuple[list[Piece], list[str]] | None:
-    """The file's pieces and warnings, or None when it cannot be read (the error went to `skips`)."""
-    try:
-        return read_seed_file(seed, encoding)
-    except InputError as error:
-        skips(error)
-        return None
 
 
 @dataclass(frozen=True)
@@ -239,7 +230,7 @@ def _read(
     parser made, are dropped; files parsed anew are stored.
     """
     cached = parse_cache(state, encoding)
-    pieces, changed, unchanged = _read_pieces(files, cached, encoding, track, warnings, skips)
+    pieces, changed, unchanged = read_pieces(files, cached, encoding, track, warnings, skips)
     stored = cached.files if cached.state is not None else state.cached_files()  # an older parser's rows too
     gone = [source for source in stored if source not in unchanged]
     if changed or gone:
@@ -249,44 +240,63 @@ def _read(
     return pieces
 
 
-def _read_pieces(
+def read_pieces(
     files: list[SeedFile],
     cached: ParseCache,
     encoding: str,
     track: Track,
     warnings: list[str],
     skips: Skips,
+    cores: Cores | None = None,
 ) -> tuple[list[Piece], list[CacheRow], set[str]]:
     """Pieces of every file, reusing the parse of files whose size, mtime or content hash is unchanged;
     also the rows the parse cache must store, and the files whose row stays as it is.
 
+    The files left to parse are parsed on every usable core (see
+    sources/workers.py); their results are taken in file order, so pieces,
+    warnings and the first error are those of parsing one file after another.
     A file that warned or failed is not cached: it is read again, and its
     warnings repeated, on every build until it is fixed.
     """
     changed: list[CacheRow] = []
     unchanged: set[str] = set()
     pieces: list[Piece] = []
-    for seed in track("reading", len(files), files):
-        hit = cached.files.get(seed.source)
-        if hit and hit[:2] == (seed.size, seed.mtime_ns):
-            pieces.extend(cached.pieces(seed.source))
-            unchanged.add(seed.source)
-            continue
-        digest = _sha256(seed)
-        if hit and hit[2] == digest:
-            found = cached.pieces(seed.source)
-        else:
-            read = _read_file(seed, encoding, skips)
-            if read is None:
+    digests = {seed.source: _sha256(seed) for seed in files if not _same_stat(seed, cached)}
+    stale = [seed for seed in files if seed.source in digests and not _same_digest(seed, digests, cached)]
+    with parsing(stale, encoding, cores) as parsed:
+        for seed in track("reading", len(files), files):
+            digest = digests.get(seed.source)
+            if digest is None:
+                pieces.extend(cached.pieces(seed.source))
+                unchanged.add(seed.source)
                 continue
-            found, found_warnings = read
-            warnings.extend(found_warnings)
-            if found_warnings:
-                pieces.extend(found)
-                continue
-        pieces.extend(found)
-        changed.append((seed.source, seed.size, seed.mtime_ns, digest, found))
+            if _same_digest(seed, digests, cached):
+                found = cached.pieces(seed.source)
+            else:
+                read = next(parsed)
+                if isinstance(read, InputError):
+                    skips(read)
+                    continue
+                found, found_warnings = read
+                warnings.extend(found_warnings)
+                if found_warnings:
+                    pieces.extend(found)
+                    continue
+            pieces.extend(found)
+            changed.append((seed.source, seed.size, seed.mtime_ns, digest, found))
     return pieces, changed, unchanged
+
+
+def _same_stat(seed: SeedFile, cached: ParseCache) -> bool:
+    """The cache holds the file with the same size and mtime: its parse is reused without reading it."""
+    hit = cached.files.get(seed.source)
+    return hit is not None and hit[:2] == (seed.size, seed.mtime_ns)
+
+
+def _same_digest(seed: SeedFile, digests: Mapping[str, str], cached: ParseCache) -> bool:
+    """The file was touched but its bytes are those the cache parsed: its parse is reused."""
+    hit = cached.files.get(seed.source)
+    return hit is not None and hit[2] == digests[seed.source]
 
 
 def _sha256(seed: SeedFile) -> str:

@@ -1,0 +1,153 @@
+"""Seed files parsed by worker processes: the same results as one file after another, and nothing leaked.
+
+The threshold is lowered with `Cores(usable, share_bytes)`, so real workers
+(`python -m publisher.sources.workers`) run on any machine for a few small files.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import sys
+from pathlib import Path
+
+import pytest
+
+from publisher.api import untracked
+from publisher.errors import InputError
+from publisher.pipeline import CacheRow, ParseCache, Skips, read_pieces
+from publisher.publish import build_lock
+from publisher.sources import Piece, SeedFile, find_seed_files
+from publisher.sources.workers import Cores, spawn
+
+ONE_AT_A_TIME = Cores(usable=1)
+THREE_PROCESSES = Cores(usable=3, share_bytes=1)  # the parent and two workers, whatever the machine
+Read = tuple[list[Piece], list[CacheRow], set[str], list[str], list[str]]
+
+
+def piece(n: int) -> str:
+    return f"---\ntitle: Piece {n}\ndate: 2025-12-{n:02d}\n---\nThe body of piece number {n} ends here.\n"
+
+
+def seed_many(seeds: Path, bad: dict[int, str | bytes]) -> list[SeedFile]:
+    """Twelve seed files of about the same size, in name order; those numbered in `bad` hold that instead."""
+    seeds.mkdir()
+    for n in range(1, 13):
+        content = bad.get(n, piece(n))
+        (seeds / f"p{n:02d}.md").write_bytes(content.encode() if isinstance(content, str) else content)
+    files, _ = find_seed_files(seeds)
+    return files
+
+
+def read(files: list[SeedFile], cores: Cores, keep_going: bool = True) -> Read:
+    warnings: list[str] = []
+    skips = Skips(keep_going)
+    pieces, changed, unchanged = read_pieces(files, ParseCache(), "utf-8", untracked, warnings, skips, cores)
+    return pieces, changed, unchanged, warnings, skips.reasons
+
+
+def share_of(files: list[SeedFile], name: str) -> int:
+    """Which process parses the file: 0 is the parent, the rest are workers."""
+    shares = THREE_PROCESSES.shares(files)
+    return next(i for i, share in enumerate(shares) if any(seed.source == name for seed in share))
+
+
+BAD = {
+    6: "---\ntitle: never closed\n",  # an error
+    8: "---\ntitle: Odd\n---\nA control \x01 character.\n",  # a warning: read, but not cached
+    11: b"caf\xe9\n",  # an error
+}
+
+
+def test_workers_give_what_one_by_one_gives(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    files = seed_many(tmp_path / "seeds", BAD)
+    assert [share_of(files, f"p{n:02d}.md") for n in (1, 6, 8, 11)] == [0, 1, 1, 2]
+    with caplog.at_level(logging.WARNING, "publisher"):
+        parallel = read(files, THREE_PROCESSES)
+    assert not caplog.records  # the workers answered: nothing was parsed again here
+    assert parallel == read(files, ONE_AT_A_TIME)
+    pieces, changed, _, warnings, skipped = parallel
+    assert [p.meta["title"] for p in pieces] == [f"Piece {n}" for n in (1, 2, 3, 4, 5, 7)] + ["Odd"] + [
+        f"Piece {n}" for n in (9, 10, 12)
+    ]
+    assert [row[0] for row in changed] == [f"p{n:02d}.md" for n in (1, 2, 3, 4, 5, 7, 9, 10, 12)]
+    assert len(warnings) == 1 and "p08.md" in warnings[0]
+    assert [reason.split(":")[0] for reason in skipped] == [
+        str(tmp_path / "seeds" / f"p{n}.md") for n in ("06", "11")
+    ]
+
+
+@pytest.mark.parametrize("bad", [{11: BAD[11]}, {6: BAD[6], 11: BAD[11]}, {2: BAD[6], 11: BAD[11]}])
+def test_without_keep_going_the_first_bad_file_in_file_order_stops_the_build(
+    tmp_path: Path, bad: dict[int, str | bytes]
+) -> None:
+    files = seed_many(tmp_path / "seeds", bad)
+    with pytest.raises(InputError) as one_by_one:
+        read(files, ONE_AT_A_TIME, keep_going=False)
+    with pytest.raises(InputError) as parallel:
+        read(files, THREE_PROCESSES, keep_going=False)
+    assert str(parallel.value) == str(one_by_one.value)
+    assert f"p{min(bad):02d}.md" in str(parallel.value)
+
+
+@pytest.mark.parametrize(
+    ("worker", "why"),
+    [
+        ("import sys; sys.exit(3)", "exit status 3"),
+        ("import sys; sys.stdin.buffer.read(); print('garbage')", "load key"),
+        (
+            "import pickle, sys; sys.stdin.buffer.read(); sys.stdout.buffer.write(pickle.dumps([]))",
+            "not one result",
+        ),
+    ],
+)
+def test_a_worker_that_fails_has_its_share_parsed_by_the_parent(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, worker: str, why: str
+) -> None:
+    files = seed_many(tmp_path / "seeds", BAD)
+    failing = Cores(usable=3, share_bytes=1, worker=(sys.executable, "-c", worker))
+    with caplog.at_level(logging.WARNING, "publisher"):
+        parallel = read(files, failing)
+    assert parallel == read(files, ONE_AT_A_TIME)
+    assert len(caplog.records) == 2  # each of the two workers
+    assert all("a parsing worker failed" in r.getMessage() and why in r.getMessage() for r in caplog.records)
+
+
+def test_a_worker_does_not_hold_the_build_lock_and_ends_at_eof(tmp_path: Path) -> None:
+    lock = tmp_path / "state.lock"
+    with build_lock(lock):
+        worker = spawn()  # waits for its job on stdin, so it stays alive
+    try:
+        held = {os.readlink(f"/proc/{worker.pid}/fd/{fd}") for fd in os.listdir(f"/proc/{worker.pid}/fd")}
+        assert str(lock) not in held
+        with build_lock(lock):  # a worker outliving its build does not block the next one
+            assert worker.poll() is None
+    finally:
+        _, err = worker.communicate(timeout=60)  # EOF before a whole job: the worker ends, quietly
+    assert worker.returncode == 1 and err == b""
+
+
+def test_a_worker_whose_answer_nobody_reads_ends_quietly(tmp_path: Path) -> None:
+    files = seed_many(tmp_path / "seeds", {})
+    worker = spawn()
+    assert worker.stdin and worker.stdout and worker.stderr
+    worker.stdout.close()  # as if the parent had been killed
+    worker.stdin.write(pickle.dumps(("utf-8", files)))
+    worker.stdin.close()
+    assert worker.wait(timeout=60) == 1
+    assert worker.stderr.read() == b""
+    worker.stderr.close()
+
+
+def test_shares_are_runs_of_files_in_order_with_about_equal_bytes(tmp_path: Path) -> None:
+    for n in range(40):
+        (tmp_path / f"f{n:02d}.txt").write_text("x" * (100 + 37 * (n % 7)) + "\n")
+    files, _ = find_seed_files(tmp_path)
+    shares = Cores(usable=4, share_bytes=1).shares(files)
+    assert len(shares) == 4 and [seed for share in shares for seed in share] == files
+    total, biggest = sum(f.size for f in files), max(f.size for f in files)
+    assert all(abs(sum(f.size for f in share) - total / 4) <= biggest for share in shares)
+    assert len(Cores(usable=4, share_bytes=total // 2).shares(files)) == 2  # as many as the work pays for
+    assert Cores(usable=4, share_bytes=total + 1).shares(files) == [files]  # too little work for a worker
+    assert Cores(usable=1, share_bytes=1).shares(files) == [files]  # one CPU
