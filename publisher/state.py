@@ -37,6 +37,13 @@ CREATE TABLE IF NOT EXISTS files (
     source TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
     sha256 TEXT NOT NULL, pieces TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS drafts (
+    source TEXT NOT NULL, position INTEGER NOT NULL, zone TEXT NOT NULL, day TEXT NOT NULL,
+    line INTEGER NOT NULL, title TEXT NOT NULL, authors TEXT NOT NULL, summary TEXT NOT NULL, content_html TEXT,
+    is_excerpt INTEGER NOT NULL, tags TEXT NOT NULL, published TEXT, date_source TEXT NOT NULL, updated TEXT,
+    explicit_id TEXT, source_url TEXT, fingerprint TEXT NOT NULL, text TEXT NOT NULL, base_slug TEXT NOT NULL,
+    PRIMARY KEY (source, position)
+);
 CREATE TABLE IF NOT EXISTS outputs (
     out TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL, PRIMARY KEY (out, path)
@@ -120,17 +127,43 @@ class State:
         return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
     def cached_pieces(self, source: str) -> str:
-        """The cached parse of one seed file, as the JSON text `update_files` stored."""
+        """The cached parse of one seed file, as the JSON text `update_files` stored ("" when only its drafts are kept)."""
         return str(self._query("SELECT pieces FROM files WHERE source = ?", (source,))[0][0])
 
-    def update_files(self, changed: Iterable[tuple[str, int, int, str, str]], gone: Iterable[str]) -> None:
-        """Store (source, size, mtime_ns, sha256, pieces as JSON) rows and forget the files in `gone`.
+    def cached_drafts(self, zone: str, day: str) -> list[tuple[Any, ...]]:
+        """The drafts made in time zone `zone` that are still good on `day`, in file order, as `update_files` stored them.
 
-        Only what changed is written: editing one file of thousands writes one row.
+        All of them in one query: an unchanged file's drafts are all a build needs of it.
         """
+        return self._query(
+            "SELECT source, position, line, title, authors, summary, content_html, is_excerpt, tags, published, "
+            "date_source, updated, explicit_id, source_url, fingerprint, text, base_slug FROM drafts "
+            "WHERE zone = ? AND day IN ('', ?) ORDER BY source, position",
+            (zone, day),
+        )
+
+    def update_files(
+        self,
+        changed: Iterable[tuple[str, int, int, str, str]],
+        drafts: Iterable[tuple[str, str, tuple[Any, ...]]],
+        gone: Iterable[str],
+    ) -> None:
+        """Store (source, size, mtime_ns, sha256, pieces as JSON) rows and (zone, day, draft row) drafts
+        (see extract/stored.py); forget the files in `gone`, and the old drafts of those and of every file
+        given drafts.
+
+        Only what changed is written: editing one file of thousands writes one row of each.
+        """
+        gone, drafts = list(gone), list(drafts)
+        forget = {*gone, *(row[2][0] for row in drafts)}
         with self._write() as db:
             db.executemany("DELETE FROM files WHERE source = ?", ((source,) for source in gone))
+            db.executemany("DELETE FROM drafts WHERE source = ?", ((source,) for source in sorted(forget)))
             db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", changed)
+            db.executemany(
+                "INSERT INTO drafts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((row[0], row[1], zone, day, *row[2:]) for zone, day, row in drafts),
+            )
 
     # -- output manifest -----------------------------------------------------------------
 
