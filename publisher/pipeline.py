@@ -85,7 +85,9 @@ def _build(
     now, files, warnings = found.now, found.files, found.warnings
     previous, unchanged = found.previous, found.intact
     log.info("reading %d seed files", len(files))
-    drafts = _read(files, state, settings, encoding, now, track, warnings, skips)
+    cached = parse_cache(state, encoding)
+    read = _read_pieces(files, cached, settings, encoding, now, track, warnings, skips)
+    drafts = _remember(read, cached, state, settings, encoding, skips, now)
     log.info("settling %d drafts", len(drafts))
     entries, records = _entries(drafts, settings, state.known_entries(), now)
     del drafts  # the entries hold what is needed of them; the rest need not stay in memory while rendering
@@ -297,23 +299,20 @@ class Found:
     stored: str = ""  # the pieces as the cache holds them, when its drafts are good but its row moves
 
 
-def _read(
-    files: list[SeedFile],
+def _remember(
+    found: list[Found],
+    cached: ParseCache,
     state: State,
     settings: Settings,
     encoding: str,
-    now: datetime,
-    track: Track,
-    warnings: list[str],
     skips: Skips,
+    now: datetime,
 ) -> list[Draft]:
-    """Every draft of the seed files; the parse cache is brought up to date on the way.
+    """Every draft of the seed files as read (see `_read_pieces`); the caches are brought up to date on the way.
 
     Rows of files that are gone, that now fail or warn, or that an older
     parser made, are dropped; files parsed or dated anew are stored.
     """
-    cached = parse_cache(state, encoding)
-    found = _read_pieces(files, cached, settings, encoding, now, track, warnings, skips)
     drafts, changed, dated = _drafts(found, settings, now, skips)
     stored = cached.files if cached.state is not None else state.cached_files()  # an older parser's rows too
     kept = {seed.source for seed in found if seed.cached and (not seed.row or seed.drafts is not None)}
