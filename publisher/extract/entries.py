@@ -114,6 +114,8 @@ def file_drafts(
     on_error: Callable[[InputError], None] = _stop,
 ) -> tuple[list[Draft], bool]:
     """The drafts of one file's pieces, and whether every piece made one (nothing went to `on_error`)."""
+    if not group:  # an empty file
+        return [], True
     try:
         reference = _reference_date(group, source, seeds, tz, now)
     except InputError as error:
