@@ -21,7 +21,7 @@ from ..entry import Entry
 from .catalog import Catalog, Group
 from .feeditem import FeedItems
 from .feedplan import Family, FeedDoc, Format, Kind, plan
-from .feeds import FeedEntries, render_atom, render_rss
+from .feeds import EntryParts, FeedEntries, render_atom, render_rss
 from .jsonfeed import JsonItems, render_json
 from .keys import Keys
 from .site import Site
@@ -72,17 +72,20 @@ def render_feeds(
         for doc, key in keyed:
             path = doc.path(fmt)
             yield path, key, None if kept.get(path) == key else render(doc)
-        entries.drop_elements()
 
 
 def renderer(fmt: Format, site: Site, items: FeedItems, entries: FeedEntries) -> Callable[[FeedDoc], bytes]:
-    """The renderer of one format for one build: each entry's part is made once and shared by every document."""
+    """The renderer of one format for one build: each entry's part is made once and shared by every document.
+
+    The parts live as long as the renderer, so only one format's are held at a time.
+    """
     if fmt is Format.JSON:
         json_items = JsonItems(items)
         return lambda doc: render_json(doc, site, json_items)
+    parts = EntryParts(fmt, entries)
     if fmt is Format.ATOM:
-        return lambda doc: render_atom(doc, site, entries)
-    return lambda doc: render_rss(doc, site, entries)
+        return lambda doc: render_atom(doc, site, parts)
+    return lambda doc: render_rss(doc, site, parts)
 
 
 def doc_key(doc: FeedDoc, keys: Keys) -> str:
