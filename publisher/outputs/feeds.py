@@ -30,7 +30,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from ..entry import Entry
-from .feeditem import FeedItem, ItemOf, feed_item, xml_safe
+from .feeditem import FeedItem, ItemOf, PartOf, feed_item, xml_safe
 from .feedplan import FeedDoc, Format, Kind
 from .site import XSL, Site
 
@@ -39,6 +39,8 @@ _RESERVED = re.compile("[&<]")
 FH = "http://purl.org/syndication/history/1.0"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+CLOSING = {Format.ATOM: b"</feed>\n", Format.RSS: b"  </channel>\n</rss>\n"}
+"""How feedgen's pretty-printed documents end: the entries' parts go just before."""
 
 
 class FeedHistory(BaseExtension):  # type: ignore[misc]
@@ -146,7 +148,7 @@ class FeedEntries:
 
 
 class EntryParts:
-    """Each entry's serialized `<entry>` (Atom) or `<item>` (RSS), made once per format and build.
+    """Serializes an entry's `<entry>` (Atom) or `<item>` (RSS) on its own, as a part of every document showing it.
 
     An entry shows in the site's feed, each of its tags' and its author's:
     serializing it once and joining the bytes into each document costs a
@@ -155,32 +157,26 @@ class EntryParts:
     namespaces, same depth), so with pretty printing it is byte for byte
     the text feedgen writes for it inside a whole document; feedgen adds
     entries after every other child of the feed (or channel), so they are
-    joined in just before its closing tags.
+    joined in just before its closing tags (`CLOSING`).
     """
 
     def __init__(self, fmt: Format, entries: FeedEntries) -> None:
         self.fmt = fmt
         self.entries = entries
         self.root, self.parent = _entry_context(fmt)
-        self.head, self.tail = _around(self.root, self.parent)
-        self.made: dict[str, bytes] = {}
+        self.head, tail = _around(self.root, self.parent)
+        if tail != CLOSING[fmt]:
+            raise RuntimeError(f"feedgen's {fmt.name} documents no longer end as they did: {tail!r}")
 
     def __call__(self, entry: Entry) -> bytes:
-        part = self.made.get(entry.id)
-        if part is None:
-            made = self.entries(entry)
-            element = made.atom_entry() if self.fmt is Format.ATOM else made.rss_entry()
-            part = self.made[entry.id] = self._serialized(element)
-        return part
-
-    def _serialized(self, element: etree._Element) -> bytes:
+        made = self.entries(entry)
+        element = made.atom_entry() if self.fmt is Format.ATOM else made.rss_entry()
         self.parent.append(element)
         try:
             text = bytes(etree.tostring(self.root, pretty_print=True, encoding="UTF-8"))
         finally:
             self.parent.remove(element)
-        assert text.startswith(self.head) and text.endswith(self.tail)
-        return text[len(self.head) : len(text) - len(self.tail)]
+        return text[len(self.head) : len(text) - len(CLOSING[self.fmt])]
 
 
 def _entry_context(fmt: Format) -> tuple[etree._Element, etree._Element]:
@@ -206,21 +202,22 @@ def _around(root: etree._Element, parent: etree._Element) -> tuple[bytes, bytes]
     return text[: text.rindex(b"\n", 0, at) + 1], text[at + len(b"<placeholder/>\n") :]
 
 
-def render_atom(doc: FeedDoc, site: Site, parts: EntryParts | None = None) -> bytes:
-    return _joined(_generator(doc, site, Format.ATOM).atom_str(pretty=True), doc, parts, Format.ATOM)
+def render_atom(doc: FeedDoc, site: Site, part_of: PartOf | None = None) -> bytes:
+    """The Atom document; `part_of` gives each entry's part (see `EntryParts`), shared by a build's documents."""
+    skeleton = _generator(doc, site, Format.ATOM).atom_str(pretty=True)
+    return _joined(skeleton, doc, part_of or EntryParts(Format.ATOM, FeedEntries()), Format.ATOM)
 
 
-def render_rss(doc: FeedDoc, site: Site, parts: EntryParts | None = None) -> bytes:
-    return _joined(_generator(doc, site, Format.RSS).rss_str(pretty=True), doc, parts, Format.RSS)
+def render_rss(doc: FeedDoc, site: Site, part_of: PartOf | None = None) -> bytes:
+    """The RSS document; `part_of` as for `render_atom`."""
+    skeleton = _generator(doc, site, Format.RSS).rss_str(pretty=True)
+    return _joined(skeleton, doc, part_of or EntryParts(Format.RSS, FeedEntries()), Format.RSS)
 
 
-def _joined(skeleton: bytes, doc: FeedDoc, parts: EntryParts | None, fmt: Format) -> bytes:
+def _joined(skeleton: bytes, doc: FeedDoc, part_of: PartOf, fmt: Format) -> bytes:
     """The document feedgen wrote without entries, with the entries' parts joined in before its closing tags."""
-    part_of = parts or EntryParts(fmt, FeedEntries())
-    closing = part_of.tail
-    assert skeleton.endswith(closing)
-    body = skeleton[: len(skeleton) - len(closing)]
-    return b"".join([body, *(part_of(entry) for entry in doc.entries), closing])
+    body = skeleton[: len(skeleton) - len(CLOSING[fmt])]
+    return b"".join([body, *(part_of(entry) for entry in doc.entries), CLOSING[fmt]])
 
 
 def stylesheet_href(path: str) -> str:
