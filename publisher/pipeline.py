@@ -37,7 +37,7 @@ from .outputs.environment import make_environment
 from .outputs.keys import Keys
 from .outputs.pages import render_pages
 from .outputs.site import DIGEST_HTML, DIGEST_TEXT, STYLE, XSL, Site, page_path
-from .outputs.syndication import families, render_feeds, topics
+from .outputs.syndication import PartStore, families, render_feeds, topics
 from .outputs.templates import BUNDLED, templates_digest
 from .publish import commit, stage
 from .sources import Piece, SeedFile, find_seed_files
@@ -94,13 +94,16 @@ def _build(
     log.info("rendering outputs for %d entries", len(entries))
     keys_of = output_keys(settings)  # per output folder, like the manifest
     kept = {name: k for name, k in json.loads(state.get(keys_of) or "{}").items() if name in unchanged}
-    outputs = track("rendering", len(entries), render_outputs(entries, settings, now, kept), exact=False)
+    outputs = track(
+        "rendering", len(entries), render_outputs(entries, settings, now, kept, state), exact=False
+    )
     new_keys: dict[str, str] = {}
     staged = stage(settings.out, _keyed(outputs, new_keys), previous)
     state.save_entries(records)
     log.info("publishing to %s", settings.out)
     done = commit(staged, remove=not skips.reasons)
     state.save_outputs(settings.out, done.manifest)
+    state.forget_feed_parts({entry.id for entry in entries})
     state.put(keys_of, json.dumps(new_keys, sort_keys=True))
     state.put(BUILD_KEY, "" if skips.reasons else found.key)
     log.info("wrote %d files, removed %d", len(done.written), len(done.removed))
@@ -163,12 +166,14 @@ def render_outputs(
     settings: Settings,
     now: datetime | None = None,
     kept: Mapping[str, str] | None = None,
+    store: PartStore | None = None,
 ) -> Iterator[tuple[str, str, bytes | None]]:
     """(path, key, bytes) of every output file, pages first and feeds last (the order they are published in).
 
     Pages and feed files have keys (see outputs/keys.py): one whose key is
     in `kept` comes with bytes None, to be kept as it is. The style sheets
-    and the digest have no key ("").
+    and the digest have no key (""). Entries' feed parts made by an earlier
+    build are taken from `store` (the state store) and new ones handed to it.
     """
     site = Site.from_settings(settings)
     env = make_environment(settings.templates, settings.tz)
@@ -184,7 +189,7 @@ def render_outputs(
     if digest:
         yield DIGEST_HTML, "", digest_output.render_digest_html(env, digest, site).encode()
         yield DIGEST_TEXT, "", digest_output.render_digest_text(env, digest, site).encode()
-    yield from render_feeds(feeds, site, settings.feed_size, keys, kept or {})
+    yield from render_feeds(feeds, site, settings.feed_size, keys, kept or {}, store)
 
 
 def _drafts(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -43,6 +43,10 @@ CREATE TABLE IF NOT EXISTS drafts (
     is_excerpt INTEGER NOT NULL, tags TEXT NOT NULL, published TEXT, date_source TEXT NOT NULL, updated TEXT,
     explicit_id TEXT, source_url TEXT, fingerprint TEXT NOT NULL, text TEXT NOT NULL, base_slug TEXT NOT NULL,
     PRIMARY KEY (source, position)
+);
+CREATE TABLE IF NOT EXISTS feed_parts (
+    entry TEXT NOT NULL, format TEXT NOT NULL, key TEXT NOT NULL, part BLOB NOT NULL,
+    PRIMARY KEY (entry, format)
 );
 CREATE TABLE IF NOT EXISTS outputs (
     out TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
@@ -164,6 +168,34 @@ class State:
                 "INSERT INTO drafts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 ((row[0], row[1], zone, day, *row[2:]) for zone, day, row in drafts),
             )
+
+    # -- entries' feed parts -------------------------------------------------------------
+
+    def feed_part_keys(self, fmt: str) -> dict[str, str]:
+        """Entry id → key of the stored feed part of each entry in format `fmt` (see outputs/syndication.py)."""
+        return dict(self._query("SELECT entry, key FROM feed_parts WHERE format = ?", (fmt,)))
+
+    def feed_part(self, entry: str, fmt: str) -> bytes:
+        return bytes(
+            self._query("SELECT part FROM feed_parts WHERE entry = ? AND format = ?", (entry, fmt))[0][0]
+        )
+
+    def save_feed_parts(self, fmt: str, parts: list[tuple[str, str, bytes]]) -> None:
+        """Store (entry id, key, part) rows of one format; a part made anew replaces the entry's old one."""
+        with self._write() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO feed_parts VALUES (?, ?, ?, ?)",
+                ((entry, fmt, key, part) for entry, key, part in parts),
+            )
+
+    def forget_feed_parts(self, keep: Collection[str]) -> None:
+        """Drop the parts of every entry not in `keep` (the entries a build published)."""
+        gone = [
+            (entry,) for (entry,) in self._query("SELECT DISTINCT entry FROM feed_parts") if entry not in keep
+        ]
+        if gone:
+            with self._write() as db:
+                db.executemany("DELETE FROM feed_parts WHERE entry = ?", gone)
 
     # -- output manifest -----------------------------------------------------------------
 
