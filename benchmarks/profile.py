@@ -21,7 +21,7 @@ Spot = tuple[str, str]  # (file path ending, function name)
 
 STEPS: list[tuple[str, list[Spot]]] = [
     ("reading and parsing seeds (with the parse cache)", [("publisher/pipeline.py", "read_pieces")]),
-    ("dating and identity", [("publisher/pipeline.py", "_entries")]),
+    ("dating and identity", [("publisher/pipeline.py", "_drafts"), ("publisher/pipeline.py", "_entries")]),
     ("rendering outputs", [("publisher/pipeline.py", "render_outputs")]),
     (
         "saving state (entries, output manifest)",
@@ -40,6 +40,8 @@ WORK: list[tuple[str, list[Spot]]] = [
         [
             ("publisher/state.py", "update_files"),
             ("publisher/state.py", "cached_pieces"),
+            ("publisher/state.py", "cached_drafts"),
+            ("publisher/extract/stored.py", "draft_from_row"),
             ("publisher/sources/piece.py", "from_plain"),
         ],
     ),

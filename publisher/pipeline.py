@@ -19,7 +19,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from . import __version__, clock, websub
@@ -27,16 +27,17 @@ from .api import BuildResult, Track, nothing_to_do, untracked
 from .config import Settings
 from .entry import Entry, newest_first
 from .errors import InputError
-from .extract.entries import make_drafts
+from .extract.entries import Draft, depends_on_day, file_drafts
 from .extract.identity import settle
 from .extract.record import Record
+from .extract.stored import DraftRow, draft_from_row, draft_rows
 from .outputs import digest as digest_output
 from .outputs.catalog import make_catalog
 from .outputs.environment import make_environment
 from .outputs.keys import Keys
 from .outputs.pages import render_pages
 from .outputs.site import DIGEST_HTML, DIGEST_TEXT, STYLE, XSL, Site, page_path
-from .outputs.syndication import families, render_feeds, topics
+from .outputs.syndication import PartStore, families, render_feeds, topics
 from .outputs.templates import BUNDLED, templates_digest
 from .publish import commit, stage
 from .sources import Piece, SeedFile, find_seed_files
@@ -84,20 +85,25 @@ def _build(
     now, files, warnings = found.now, found.files, found.warnings
     previous, unchanged = found.previous, found.intact
     log.info("reading %d seed files", len(files))
-    pieces = _read(files, state, encoding, track, warnings, skips)
-    log.info("dating %d pieces", len(pieces))
-    entries, records = _entries(pieces, settings, state.known_entries(), now, skips)
-    del pieces  # the entries hold what is needed of them; the rest need not stay in memory while rendering
+    cached = parse_cache(state, encoding)
+    read = read_pieces(files, cached, settings, encoding, now, track, warnings, skips)
+    drafts = _remember(read, cached, state, settings, encoding, skips, now)
+    log.info("settling %d drafts", len(drafts))
+    entries, records = _entries(drafts, settings, state.known_entries(), now)
+    del drafts  # the entries hold what is needed of them; the rest need not stay in memory while rendering
     log.info("rendering outputs for %d entries", len(entries))
     keys_of = output_keys(settings)  # per output folder, like the manifest
     kept = {name: k for name, k in json.loads(state.get(keys_of) or "{}").items() if name in unchanged}
-    outputs = track("rendering", len(entries), render_outputs(entries, settings, now, kept), exact=False)
+    outputs = track(
+        "rendering", len(entries), render_outputs(entries, settings, now, kept, state), exact=False
+    )
     new_keys: dict[str, str] = {}
     staged = stage(settings.out, _keyed(outputs, new_keys), previous)
     state.save_entries(records)
     log.info("publishing to %s", settings.out)
     done = commit(staged, remove=not skips.reasons)
     state.save_outputs(settings.out, done.manifest)
+    state.forget_feed_parts({entry.id for entry in entries})
     state.put(keys_of, json.dumps(new_keys, sort_keys=True))
     state.put(BUILD_KEY, "" if skips.reasons else found.key)
     log.info("wrote %d files, removed %d", len(done.written), len(done.removed))
@@ -149,8 +155,9 @@ def settle_seeds(
     """
     skips = skips or Skips(keep_going=False)
     files, warnings = find_seed_files(settings.seeds)
-    pieces, _, _ = read_pieces(files, cached or ParseCache(), encoding, untracked, warnings, skips)
-    entries, _ = _entries(pieces, settings, known, clock.now(), skips)
+    now = clock.now()
+    found = read_pieces(files, cached or ParseCache(), settings, encoding, now, untracked, warnings, skips)
+    entries, _ = _entries(_drafts(found, settings, now, skips)[0], settings, known, now)
     return BuildResult(newest_first(entries), warnings=warnings, skipped=skips.reasons)
 
 
@@ -159,12 +166,14 @@ def render_outputs(
     settings: Settings,
     now: datetime | None = None,
     kept: Mapping[str, str] | None = None,
+    store: PartStore | None = None,
 ) -> Iterator[tuple[str, str, bytes | None]]:
     """(path, key, bytes) of every output file, pages first and feeds last (the order they are published in).
 
     Pages and feed files have keys (see outputs/keys.py): one whose key is
     in `kept` comes with bytes None, to be kept as it is. The style sheets
-    and the digest have no key ("").
+    and the digest have no key (""). Entries' feed parts made by an earlier
+    build are taken from `store` (the state store) and new ones handed to it.
     """
     site = Site.from_settings(settings)
     env = make_environment(settings.templates, settings.tz)
@@ -180,30 +189,81 @@ def render_outputs(
     if digest:
         yield DIGEST_HTML, "", digest_output.render_digest_html(env, digest, site).encode()
         yield DIGEST_TEXT, "", digest_output.render_digest_text(env, digest, site).encode()
-    yield from render_feeds(feeds, site, settings.feed_size, keys, kept or {})
+    yield from render_feeds(feeds, site, settings.feed_size, keys, kept or {}, store)
+
+
+def _drafts(
+    found: list[Found], settings: Settings, now: datetime, skips: Skips
+) -> tuple[list[Draft], list[FileRow], list[DraftsRow]]:
+    """Every draft, in file order: cached ones as they are, the others made now; and what the cache must store.
+
+    A file whose drafts all came out is stored as its drafts, with its
+    pieces too only when the drafts depend on the day (re-dating them
+    tomorrow then needs no parse); one with a bad piece is stored as its
+    pieces, as before drafts were cached.
+    """
+    drafts: list[Draft] = []
+    files: list[FileRow] = []
+    rows: list[DraftsRow] = []
+    day = now.astimezone(settings.tz).date().isoformat()
+    for seed in found:
+        if seed.drafts is not None:
+            drafts.extend(seed.drafts)
+            if seed.row:  # touched, not changed: the row moves to the new mtime, drafts and all
+                files.append((seed.source, *seed.row, seed.stored))
+            continue
+        made, complete = file_drafts(seed.pieces, seed.source, settings.seeds, settings.tz, now, skips)
+        drafts.extend(made)
+        if not seed.cached:
+            continue
+        stored = draft_rows(made) if complete and made else None
+        dated = depends_on_day(made)
+        rows.extend((settings.timezone, day if dated else "", row) for row in stored or ())
+        if seed.row:
+            kept = (
+                ""
+                if stored and not dated
+                else json.dumps([p.plain() for p in seed.pieces], ensure_ascii=False)
+            )
+            files.append((seed.source, *seed.row, kept))
+    return drafts, files, rows
 
 
 def _entries(
-    pieces: list[Piece], settings: Settings, known: dict[str, Record], now: datetime, skips: Skips
+    drafts: list[Draft], settings: Settings, known: dict[str, Record], now: datetime
 ) -> tuple[list[Entry], list[Record]]:
-    drafts = make_drafts(pieces, settings.seeds, settings.tz, now, skips)
     return settle(drafts, known, now, settings.host, settings.tz, lambda slug: settings.url(page_path(slug)))
 
 
 @dataclass(frozen=True)
 class ParseCache:
-    """The parses of seed files that a build remembered: each file's (size, mtime_ns, sha256), pieces on demand.
+    """What a build remembered of the seed files: each file's (size, mtime_ns, sha256); its drafts or pieces on demand.
 
-    The pieces are fetched one file at a time, so the whole cache (tens of
-    kilobytes a file) never sits in memory at once.
+    A file is kept as its drafts (valid in one time zone, and, when they
+    depend on it, on one day), as its pieces, or both. Pieces are fetched one
+    file at a time, so the whole cache never sits in memory at once; the
+    drafts that are still good all come at once, as every one of them is used.
     """
 
     files: Mapping[str, tuple[int, int, str]] = field(default_factory=dict)
     state: State | None = None
 
-    def pieces(self, source: str) -> list[Piece]:
+    def drafts(self, zone: str, day: str) -> dict[str, list[Draft]]:
+        """Seed file → its drafts, of the files whose drafts are still good in `zone` on `day`."""
+        found: dict[str, list[Draft]] = {}
+        for row in self.state.cached_drafts(zone, day) if self.state else ():
+            found.setdefault(row[0], []).append(draft_from_row(row))
+        return found
+
+    def pieces(self, source: str) -> list[Piece] | None:
+        """The file's pieces, or None when only its drafts were kept (and they are no longer good)."""
+        text = self.stored(source)
+        return [Piece.from_plain(raw) for raw in json.loads(text)] if text else None
+
+    def stored(self, source: str) -> str:
+        """The file's pieces as stored: JSON, or "" when only its drafts were kept."""
         assert self.state is not None  # only files listed in `files` are asked for
-        return [Piece.from_plain(raw) for raw in json.loads(self.state.cached_pieces(source))]
+        return self.state.cached_pieces(source)
 
 
 def parse_cache(state: State, encoding: str) -> ParseCache:
@@ -217,86 +277,119 @@ def _parser(encoding: str) -> str:
     return f"{__version__}:{encoding}"
 
 
-CacheRow = tuple[str, int, int, str, list[Piece]]
-"""A seed file to store in the parse cache: (source, size, mtime_ns, sha256, its pieces)."""
+FileRow = tuple[str, int, int, str, str]
+"""A seed file to store in the parse cache: (source, size, mtime_ns, sha256, its pieces as JSON or "")."""
+DraftsRow = tuple[str, str, DraftRow]
+"""One cached draft: (time zone, day or "" when it does not depend on the day, the draft's row)."""
 
 
-def _read(
-    files: list[SeedFile], state: State, encoding: str, track: Track, warnings: list[str], skips: Skips
-) -> list[Piece]:
-    """Every piece of the seed files; the parse cache is brought up to date on the way.
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One seed file as read: its cached drafts, or the pieces to draft; and what the cache must learn of it."""
+
+    source: str
+    pieces: list[Piece]
+    drafts: list[Draft] | None = None  # still good: nothing to draft, nothing to store
+    row: tuple[int, int, str] | None = None  # (size, mtime_ns, sha256) to store it under; None: its row stays
+    cached: bool = True  # False when it warned: it is read again on every build until fixed
+    stored: str = ""  # the pieces as the cache holds them, when its drafts are good but its row moves
+
+
+def _remember(
+    found: list[Found],
+    cached: ParseCache,
+    state: State,
+    settings: Settings,
+    encoding: str,
+    skips: Skips,
+    now: datetime,
+) -> list[Draft]:
+    """Every draft of the seed files as read (see `read_pieces`); the caches are brought up to date on the way.
 
     Rows of files that are gone, that now fail or warn, or that an older
-    parser made, are dropped; files parsed anew are stored.
+    parser made, are dropped; files parsed or dated anew are stored.
     """
-    cached = parse_cache(state, encoding)
-    pieces, changed, unchanged = read_pieces(files, cached, encoding, track, warnings, skips)
+    drafts, changed, dated = _drafts(found, settings, now, skips)
     stored = cached.files if cached.state is not None else state.cached_files()  # an older parser's rows too
-    gone = [source for source in stored if source not in unchanged]
-    if changed or gone:
-        rows = ((*row[:4], json.dumps([p.plain() for p in row[4]], ensure_ascii=False)) for row in changed)
-        state.update_files(rows, gone)
+    kept = {seed.source for seed in found if seed.cached and (not seed.row or seed.drafts is not None)}
+    gone = [source for source in stored if source not in kept]
+    if changed or dated or gone:
+        state.update_files(changed, dated, gone)
         state.put("parser", _parser(encoding))
-    return pieces
+    return drafts
 
 
 def read_pieces(
     files: list[SeedFile],
     cached: ParseCache,
+    settings: Settings,
     encoding: str,
+    now: datetime,
     track: Track,
     warnings: list[str],
     skips: Skips,
     cores: Cores | None = None,
-) -> tuple[list[Piece], list[CacheRow], set[str]]:
-    """Pieces of every file, reusing the parse of files whose size, mtime or content hash is unchanged;
-    also the rows the parse cache must store, and the files whose row stays as it is.
+) -> list[Found]:
+    """Every file, reusing the drafts or the parse of files whose size, mtime or content hash is unchanged.
 
-    The files left to parse are parsed on every usable core (see
-    sources/workers.py); their results are taken in file order, so pieces,
-    warnings and the first error are those of parsing one file after another.
+    The files left to parse are parsed last, on every usable core (see
+    sources/workers.py; `cores` says how many). Only they can warn or fail,
+    and their results are taken in file order, so warnings and errors (the
+    first one, without `keep_going`) are those of one file after another.
     A file that warned or failed is not cached: it is read again, and its
     warnings repeated, on every build until it is fixed.
     """
-    changed: list[CacheRow] = []
-    unchanged: set[str] = set()
-    pieces: list[Piece] = []
-    digests = {seed.source: _sha256(seed) for seed in files if not _same_stat(seed, cached)}
-    stale = [seed for seed in files if seed.source in digests and not _same_digest(seed, digests, cached)]
-    with parsing(stale, encoding, cores) as parsed:
-        for seed in track("reading", len(files), files):
-            digest = digests.get(seed.source)
-            if digest is None:
-                pieces.extend(cached.pieces(seed.source))
-                unchanged.add(seed.source)
+    good = cached.drafts(settings.timezone, now.astimezone(settings.tz).date().isoformat())
+    found: list[Found | None] = []
+    stale: list[tuple[int, SeedFile, str]] = []  # (place in `found`, file, sha256) of the files to parse
+    for seed in track("reading", len(files), files):
+        hit = cached.files.get(seed.source)
+        if hit and hit[:2] == (seed.size, seed.mtime_ns):
+            known = _known(seed.source, cached, good)
+            if known:
+                found.append(known)
                 continue
-            if _same_digest(seed, digests, cached):
-                found = cached.pieces(seed.source)
-            else:
-                read = next(parsed)
-                if isinstance(read, InputError):
-                    skips(read)
-                    continue
-                found, found_warnings = read
-                warnings.extend(found_warnings)
-                if found_warnings:
-                    pieces.extend(found)
-                    continue
-            pieces.extend(found)
-            changed.append((seed.source, seed.size, seed.mtime_ns, digest, found))
-    return pieces, changed, unchanged
+        digest = _sha256(seed)
+        known = _known(seed.source, cached, good) if hit and hit[2] == digest else None
+        if known:
+            stored = cached.stored(seed.source) if known.drafts is not None else ""
+            found.append(replace(known, row=(seed.size, seed.mtime_ns, digest), stored=stored))
+            continue
+        stale.append((len(found), seed, digest))
+        found.append(None)
+    _parse(stale, found, encoding, track, warnings, skips, cores)
+    return [seed for seed in found if seed]
 
 
-def _same_stat(seed: SeedFile, cached: ParseCache) -> bool:
-    """The cache holds the file with the same size and mtime: its parse is reused without reading it."""
-    hit = cached.files.get(seed.source)
-    return hit is not None and hit[:2] == (seed.size, seed.mtime_ns)
+def _parse(
+    stale: list[tuple[int, SeedFile, str]],
+    found: list[Found | None],
+    encoding: str,
+    track: Track,
+    warnings: list[str],
+    skips: Skips,
+    cores: Cores | None,
+) -> None:
+    """Parse the `stale` files into their places in `found` (left None when a file cannot be read)."""
+    if not stale:
+        return
+    with parsing([seed for _, seed, _ in stale], encoding, cores) as parsed:
+        for (at, seed, digest), read in track("parsing", len(stale), zip(stale, parsed, strict=True)):
+            if isinstance(read, InputError):
+                skips(read)
+                continue
+            pieces, found_warnings = read
+            warnings.extend(found_warnings)
+            row = (seed.size, seed.mtime_ns, digest)
+            found[at] = Found(seed.source, pieces, row=row, cached=not found_warnings)
 
 
-def _same_digest(seed: SeedFile, digests: Mapping[str, str], cached: ParseCache) -> bool:
-    """The file was touched but its bytes are those the cache parsed: its parse is reused."""
-    hit = cached.files.get(seed.source)
-    return hit is not None and hit[2] == digests[seed.source]
+def _known(source: str, cached: ParseCache, good: Mapping[str, list[Draft]]) -> Found | None:
+    """What the cache holds of an unchanged file: its drafts if still good, else its pieces, else nothing."""
+    if source in good:
+        return Found(source, [], drafts=good[source])
+    pieces = cached.pieces(source)
+    return Found(source, pieces) if pieces is not None else None
 
 
 def _sha256(seed: SeedFile) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -36,6 +36,17 @@ CREATE INDEX IF NOT EXISTS entries_fingerprint ON entries (fingerprint);
 CREATE TABLE IF NOT EXISTS files (
     source TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
     sha256 TEXT NOT NULL, pieces TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS drafts (
+    source TEXT NOT NULL, position INTEGER NOT NULL, zone TEXT NOT NULL, day TEXT NOT NULL,
+    line INTEGER NOT NULL, title TEXT NOT NULL, authors TEXT NOT NULL, summary TEXT NOT NULL, content_html TEXT,
+    is_excerpt INTEGER NOT NULL, tags TEXT NOT NULL, published TEXT, date_source TEXT NOT NULL, updated TEXT,
+    explicit_id TEXT, source_url TEXT, fingerprint TEXT NOT NULL, text TEXT NOT NULL, base_slug TEXT NOT NULL,
+    PRIMARY KEY (source, position)
+);
+CREATE TABLE IF NOT EXISTS feed_parts (
+    entry TEXT NOT NULL, format TEXT NOT NULL, key TEXT NOT NULL, part BLOB NOT NULL,
+    PRIMARY KEY (entry, format)
 );
 CREATE TABLE IF NOT EXISTS outputs (
     out TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
@@ -120,17 +131,71 @@ class State:
         return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
     def cached_pieces(self, source: str) -> str:
-        """The cached parse of one seed file, as the JSON text `update_files` stored."""
+        """The cached parse of one seed file, as the JSON text `update_files` stored ("" when only its drafts are kept)."""
         return str(self._query("SELECT pieces FROM files WHERE source = ?", (source,))[0][0])
 
-    def update_files(self, changed: Iterable[tuple[str, int, int, str, str]], gone: Iterable[str]) -> None:
-        """Store (source, size, mtime_ns, sha256, pieces as JSON) rows and forget the files in `gone`.
+    def cached_drafts(self, zone: str, day: str) -> list[tuple[Any, ...]]:
+        """The drafts made in time zone `zone` that are still good on `day`, in file order, as `update_files` stored them.
 
-        Only what changed is written: editing one file of thousands writes one row.
+        All of them in one query: an unchanged file's drafts are all a build needs of it.
         """
+        return self._query(
+            "SELECT source, position, line, title, authors, summary, content_html, is_excerpt, tags, published, "
+            "date_source, updated, explicit_id, source_url, fingerprint, text, base_slug FROM drafts "
+            "WHERE zone = ? AND day IN ('', ?) ORDER BY source, position",
+            (zone, day),
+        )
+
+    def update_files(
+        self,
+        changed: Iterable[tuple[str, int, int, str, str]],
+        drafts: Iterable[tuple[str, str, tuple[Any, ...]]],
+        gone: Iterable[str],
+    ) -> None:
+        """Store (source, size, mtime_ns, sha256, pieces as JSON) rows and (zone, day, draft row) drafts
+        (see extract/stored.py); forget the files in `gone`, and the old drafts of those and of every file
+        given drafts.
+
+        Only what changed is written: editing one file of thousands writes one row of each.
+        """
+        gone, drafts = list(gone), list(drafts)
+        forget = {*gone, *(row[2][0] for row in drafts)}
         with self._write() as db:
             db.executemany("DELETE FROM files WHERE source = ?", ((source,) for source in gone))
+            db.executemany("DELETE FROM drafts WHERE source = ?", ((source,) for source in sorted(forget)))
             db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", changed)
+            db.executemany(
+                "INSERT INTO drafts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((row[0], row[1], zone, day, *row[2:]) for zone, day, row in drafts),
+            )
+
+    # -- entries' feed parts -------------------------------------------------------------
+
+    def feed_part_keys(self, fmt: str) -> dict[str, str]:
+        """Entry id → key of the stored feed part of each entry in format `fmt` (see outputs/syndication.py)."""
+        return dict(self._query("SELECT entry, key FROM feed_parts WHERE format = ?", (fmt,)))
+
+    def feed_part(self, entry: str, fmt: str) -> bytes:
+        return bytes(
+            self._query("SELECT part FROM feed_parts WHERE entry = ? AND format = ?", (entry, fmt))[0][0]
+        )
+
+    def save_feed_parts(self, fmt: str, parts: list[tuple[str, str, bytes]]) -> None:
+        """Store (entry id, key, part) rows of one format; a part made anew replaces the entry's old one."""
+        with self._write() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO feed_parts VALUES (?, ?, ?, ?)",
+                ((entry, fmt, key, part) for entry, key, part in parts),
+            )
+
+    def forget_feed_parts(self, keep: Collection[str]) -> None:
+        """Drop the parts of every entry not in `keep` (the entries a build published)."""
+        gone = [
+            (entry,) for (entry,) in self._query("SELECT DISTINCT entry FROM feed_parts") if entry not in keep
+        ]
+        if gone:
+            with self._write() as db:
+                db.executemany("DELETE FROM feed_parts WHERE entry = ?", gone)
 
     # -- output manifest -----------------------------------------------------------------
 

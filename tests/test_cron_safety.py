@@ -367,3 +367,29 @@ def test_the_parse_cache_stores_what_changed_and_forgets_what_went(
     assert any("extra.txt" in warning for warning in result.warnings)
     with open_state(settings.state) as state:
         assert set(state.cached_files()) == {"taiwan-china-dump.txt"}
+
+
+def test_listing_templates_that_include_the_item_template_themselves_still_work(settings: Settings) -> None:
+    """Bundled listings call `list_item(entry)` (each item rendered once a build); a user's older index or
+    listing template that includes `entry-item.html` itself must give the same pages, and so must a custom
+    `entry-item.html` both ways."""
+    build(settings)
+    bundled = {
+        name: (settings.out / name).read_bytes()
+        for name in ("index.html", "authors/michael-mazza/index.html")
+    }
+    older = settings.seeds.parent / "older-templates"
+    older.mkdir()
+    for name in ("index.html", "listing.html"):
+        text = (ROOT / "templates" / name).read_text(encoding="utf-8")
+        assert "{{ list_item(entry) }}" in text
+        (older / name).write_text(text.replace("{{ list_item(entry) }}", '{% include "entry-item.html" %}\n'))
+    build(replace(settings, templates=older))
+    assert {name: (settings.out / name).read_bytes() for name in bundled} == bundled
+    item = (ROOT / "templates" / "entry-item.html").read_text(encoding="utf-8")
+    for folder in (older, settings.seeds.parent / "item-only"):
+        folder.mkdir(exist_ok=True)
+        (folder / "entry-item.html").write_text(item.replace("<li>", '<li class="mine">'), encoding="utf-8")
+        result = build(replace(settings, templates=folder))
+        index = (settings.out / "index.html").read_text(encoding="utf-8")
+        assert index.count('<li class="mine">') == len(result.entries) > 0

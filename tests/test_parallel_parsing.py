@@ -14,16 +14,20 @@ from pathlib import Path
 
 import pytest
 
+from publisher import build
 from publisher.api import untracked
+from publisher.clock import now
+from publisher.config import Settings
 from publisher.errors import InputError
-from publisher.pipeline import CacheRow, ParseCache, Skips, read_pieces
+from publisher.pipeline import Found, ParseCache, Skips, parse_cache, read_pieces
 from publisher.publish import build_lock
-from publisher.sources import Piece, SeedFile, find_seed_files
+from publisher.sources import SeedFile, find_seed_files
 from publisher.sources.workers import Cores, spawn
+from publisher.state import open_state
 
 ONE_AT_A_TIME = Cores(usable=1)
 THREE_PROCESSES = Cores(usable=3, share_bytes=1)  # the parent and two workers, whatever the machine
-Read = tuple[list[Piece], list[CacheRow], set[str], list[str], list[str]]
+Read = tuple[list[Found], list[str], list[str]]
 
 
 def piece(n: int) -> str:
@@ -40,11 +44,15 @@ def seed_many(seeds: Path, bad: dict[int, str | bytes]) -> list[SeedFile]:
     return files
 
 
-def read(files: list[SeedFile], cores: Cores, keep_going: bool = True) -> Read:
+def read(
+    files: list[SeedFile], cores: Cores, keep_going: bool = True, cached: ParseCache | None = None
+) -> Read:
+    """What read_pieces() gives (the files as read, for the caches too), its warnings and its skips."""
     warnings: list[str] = []
     skips = Skips(keep_going)
-    pieces, changed, unchanged = read_pieces(files, ParseCache(), "utf-8", untracked, warnings, skips, cores)
-    return pieces, changed, unchanged, warnings, skips.reasons
+    cache = cached or ParseCache()
+    found = read_pieces(files, cache, Settings(), "utf-8", now(), untracked, warnings, skips, cores)
+    return found, warnings, skips.reasons
 
 
 def share_of(files: list[SeedFile], name: str) -> int:
@@ -67,11 +75,13 @@ def test_workers_give_what_one_by_one_gives(tmp_path: Path, caplog: pytest.LogCa
         parallel = read(files, THREE_PROCESSES)
     assert not caplog.records  # the workers answered: nothing was parsed again here
     assert parallel == read(files, ONE_AT_A_TIME)
-    pieces, changed, _, warnings, skipped = parallel
-    assert [p.meta["title"] for p in pieces] == [f"Piece {n}" for n in (1, 2, 3, 4, 5, 7)] + ["Odd"] + [
-        f"Piece {n}" for n in (9, 10, 12)
+    found, warnings, skipped = parallel
+    assert [p.meta["title"] for seed in found for p in seed.pieces] == [
+        f"Piece {n}" for n in (1, 2, 3, 4, 5, 7)
+    ] + ["Odd"] + [f"Piece {n}" for n in (9, 10, 12)]
+    assert [seed.source for seed in found if seed.cached] == [
+        f"p{n:02d}.md" for n in (1, 2, 3, 4, 5, 7, 9, 10, 12)
     ]
-    assert [row[0] for row in changed] == [f"p{n:02d}.md" for n in (1, 2, 3, 4, 5, 7, 9, 10, 12)]
     assert len(warnings) == 1 and "p08.md" in warnings[0]
     assert [reason.split(":")[0] for reason in skipped] == [
         str(tmp_path / "seeds" / f"p{n}.md") for n in ("06", "11")
@@ -151,3 +161,25 @@ def test_shares_are_runs_of_files_in_order_with_about_equal_bytes(tmp_path: Path
     assert len(Cores(usable=4, share_bytes=total // 2).shares(files)) == 2  # as many as the work pays for
     assert Cores(usable=4, share_bytes=total + 1).shares(files) == [files]  # too little work for a worker
     assert Cores(usable=1, share_bytes=1).shares(files) == [files]  # one CPU
+
+
+def test_files_the_cache_misses_are_parsed_by_workers_among_those_it_keeps(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    seeds = tmp_path / "seeds"
+    seed_many(seeds, {})
+    settings = Settings(seeds=seeds, out=tmp_path / "out", state=tmp_path / "state.db")
+    assert not build(settings).skipped
+    (seeds / "p03.md").write_text(piece(3).replace("ends here", "ends there"))
+    os.utime(seeds / "p07.md", ns=(1, 1))  # touched: same bytes, so the cache still serves it
+    (seeds / "p10.md").write_text(str(BAD[6]))
+    (seeds / "p12.md").write_text(str(BAD[8]))
+    files, _ = find_seed_files(seeds)
+    with open_state(settings.state) as state, caplog.at_level(logging.WARNING, "publisher"):
+        cached = parse_cache(state, "utf-8")
+        parallel = read(files, THREE_PROCESSES, cached=cached)
+        assert parallel == read(files, ONE_AT_A_TIME, cached=cached)
+    assert not caplog.records
+    found, warnings, skipped = parallel
+    assert [seed.source for seed in found if seed.row] == ["p03.md", "p07.md", "p12.md"]
+    assert len(warnings) == 1 and "p12.md" in warnings[0] and len(skipped) == 1 and "p10.md" in skipped[0]

@@ -98,19 +98,46 @@ def make_drafts(
     by_file: dict[str, list[Piece]] = {}
     for piece in pieces:
         by_file.setdefault(piece.source, []).append(piece)
+    return [
+        d
+        for source, group in by_file.items()
+        for d in file_drafts(group, source, seeds, tz, now, on_error)[0]
+    ]
+
+
+def file_drafts(
+    group: list[Piece],
+    source: str,
+    seeds: Path,
+    tz: tzinfo,
+    now: datetime,
+    on_error: Callable[[InputError], None] = _stop,
+) -> tuple[list[Draft], bool]:
+    """The drafts of one file's pieces, and whether every piece made one (nothing went to `on_error`)."""
+    if not group:  # an empty file
+        return [], True
+    try:
+        reference = _reference_date(group, source, seeds, tz, now)
+    except InputError as error:
+        on_error(error)
+        return [], False
     drafts: list[Draft] = []
-    for source, group in by_file.items():
+    for piece in group:
         try:
-            reference = _reference_date(group, source, seeds, tz, now)
+            drafts.append(_draft(piece, seeds / source, reference, tz, now))
         except InputError as error:
             on_error(error)
-            continue
-        for piece in group:
-            try:
-                drafts.append(_draft(piece, seeds / source, reference, tz, now))
-            except InputError as error:
-                on_error(error)
-    return drafts
+    return drafts, len(drafts) == len(group)
+
+
+def depends_on_day(drafts: list[Draft]) -> bool:
+    """Whether the drafts could come out differently on another day (in the configured zone).
+
+    Only dates read from the text resolve against today (a year-less date, a
+    date not yet past), and only pieces with no date in their front matter
+    or the file name are dated from their text.
+    """
+    return any(d.date_source in (DateSource.TEXT, DateSource.FIRST_SEEN) for d in drafts)
 
 
 def _reference_date(group: list[Piece], source: str, seeds: Path, tz: tzinfo, now: datetime) -> date:

@@ -19,19 +19,18 @@ serialized text.
 
 from __future__ import annotations
 
-import copy
 import html
 import re
 from dataclasses import dataclass, field
 
 from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
-from feedgen.ext.dc import DcEntryExtension
+from feedgen.ext.dc import DcEntryExtension, DcExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from ..entry import Entry
-from .feeditem import FeedItem, ItemOf, feed_item, xml_safe
+from .feeditem import FeedItem, ItemOf, PartOf, feed_item, xml_safe
 from .feedplan import FeedDoc, Format, Kind
 from .site import XSL, Site
 
@@ -39,6 +38,9 @@ GENERATOR = "publisher"
 _RESERVED = re.compile("[&<]")
 FH = "http://purl.org/syndication/history/1.0"
 ATOM_NS = "http://www.w3.org/2005/Atom"
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+CLOSING = {Format.ATOM: b"</feed>\n", Format.RSS: b"  </channel>\n</rss>\n"}
+"""How feedgen's pretty-printed documents end: the entries' parts go just before."""
 
 
 class FeedHistory(BaseExtension):  # type: ignore[misc]
@@ -106,6 +108,15 @@ class RssProfileEntry(BaseEntryExtension):  # type: ignore[misc]
         return item
 
 
+EXTENSIONS: tuple[tuple[str, type[BaseExtension], type[BaseEntryExtension] | None, bool, bool], ...] = (
+    ("dc", DcExtension, DcEntryExtension, False, True),
+    ("history", FeedHistory, None, True, True),
+    ("profile", RssProfile, RssProfileEntry, False, True),
+)
+"""(name, feed extension, entry extension, in Atom, in RSS) of every document and entry; registered by class,
+since feedgen's `load_extension` first tries to import a module that does not exist, on every call."""
+
+
 def _plain_text(parent: etree._Element, names: tuple[str, ...]) -> None:
     for name in names:
         for element in parent.findall(name):
@@ -122,59 +133,91 @@ def _character_references(element: etree._Element) -> None:
         element.append(reference)
 
 
-class SharedEntry(FeedEntry):  # type: ignore[misc]
-    """A feedgen entry that builds its Atom `<entry>` and RSS `<item>` once and hands out copies.
-
-    An entry appears in the site's feed, each of its tags' and its author's:
-    feedgen would build the same element for each of those documents.
-    Copying the finished element (in C, inside lxml) costs a fraction of that.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._atom: etree._Element | None = None
-        self._rss: etree._Element | None = None
-
-    def atom_entry(self, extensions: bool = True) -> etree._Element:
-        if self._atom is None:
-            self._atom = super().atom_entry(extensions)
-        return copy.deepcopy(self._atom)
-
-    def rss_entry(self, extensions: bool = True) -> etree._Element:
-        if self._rss is None:
-            self._rss = super().rss_entry(extensions)
-        return copy.deepcopy(self._rss)
-
-    def drop_elements(self) -> None:
-        """Forget the finished elements (their format is done); the entry's fields stay for the next format."""
-        self._atom = self._rss = None
-
-
 @dataclass
 class FeedEntries:
-    """Each entry's feedgen entry, made once per build and added to every Atom and RSS document showing it."""
+    """Each entry's feedgen entry, made once per build and used by every Atom and RSS document showing it."""
 
     item_of: ItemOf = feed_item
-    made: dict[str, SharedEntry] = field(default_factory=dict)
+    made: dict[str, FeedEntry] = field(default_factory=dict)
 
-    def __call__(self, entry: Entry) -> SharedEntry:
-        shared = self.made.get(entry.id)
-        if shared is None:
-            shared = self.made[entry.id] = _feed_entry(self.item_of(entry))
-        return shared
-
-    def drop_elements(self) -> None:
-        """Release every entry's finished elements once the format they belong to is written."""
-        for shared in self.made.values():
-            shared.drop_elements()
+    def __call__(self, entry: Entry) -> FeedEntry:
+        made = self.made.get(entry.id)
+        if made is None:
+            made = self.made[entry.id] = _feed_entry(self.item_of(entry))
+        return made
 
 
-def render_atom(doc: FeedDoc, site: Site, entries: FeedEntries | None = None) -> bytes:
-    return bytes(_generator(doc, site, Format.ATOM, entries or FeedEntries()).atom_str(pretty=True))
+class EntryParts:
+    """Serializes an entry's `<entry>` (Atom) or `<item>` (RSS) on its own, as a part of every document showing it.
+
+    An entry shows in the site's feed, each of its tags' and its author's:
+    serializing it once and joining the bytes into each document costs a
+    fraction of building and serializing the element in every one of them.
+    The part is serialized inside a root like feedgen's own (same
+    namespaces, same depth), so with pretty printing it is byte for byte
+    the text feedgen writes for it inside a whole document; feedgen adds
+    entries after every other child of the feed (or channel), so they are
+    joined in just before its closing tags (`CLOSING`).
+    """
+
+    def __init__(self, fmt: Format, entries: FeedEntries) -> None:
+        self.fmt = fmt
+        self.entries = entries
+        self.root, self.parent = _entry_context(fmt)
+        self.head, tail = _around(self.root, self.parent)
+        if tail != CLOSING[fmt]:
+            raise RuntimeError(f"feedgen's {fmt.name} documents no longer end as they did: {tail!r}")
+
+    def __call__(self, entry: Entry) -> bytes:
+        made = self.entries(entry)
+        element = made.atom_entry() if self.fmt is Format.ATOM else made.rss_entry()
+        self.parent.append(element)
+        try:
+            text = bytes(etree.tostring(self.root, pretty_print=True, encoding="UTF-8"))
+        finally:
+            self.parent.remove(element)
+        return text[len(self.head) : len(text) - len(CLOSING[self.fmt])]
 
 
-def render_rss(doc: FeedDoc, site: Site, entries: FeedEntries | None = None) -> bytes:
-    return bytes(_generator(doc, site, Format.RSS, entries or FeedEntries()).rss_str(pretty=True))
+def _entry_context(fmt: Format) -> tuple[etree._Element, etree._Element]:
+    """The root and parent element an entry has in feedgen's documents of `fmt` (see `_generator`)."""
+    namespaces: dict[str, str] = {}
+    for _, feed_extension, _, atom, rss in EXTENSIONS:
+        if atom if fmt is Format.ATOM else rss:
+            namespaces.update(feed_extension().extend_ns())
+    if fmt is Format.ATOM:
+        root = etree.Element("feed", xmlns=ATOM_NS, nsmap=namespaces)
+        return root, root
+    namespaces.update({"atom": ATOM_NS, "content": CONTENT_NS})
+    root = etree.Element("rss", version="2.0", nsmap=namespaces)
+    return root, etree.SubElement(root, "channel")
+
+
+def _around(root: etree._Element, parent: etree._Element) -> tuple[bytes, bytes]:
+    """The serialized text before and after a child of `parent` (told apart by a placeholder child)."""
+    placeholder = etree.SubElement(parent, "placeholder")
+    text = etree.tostring(root, pretty_print=True, encoding="UTF-8")
+    parent.remove(placeholder)
+    at = text.index(b"<placeholder/>\n")
+    return text[: text.rindex(b"\n", 0, at) + 1], text[at + len(b"<placeholder/>\n") :]
+
+
+def render_atom(doc: FeedDoc, site: Site, part_of: PartOf | None = None) -> bytes:
+    """The Atom document; `part_of` gives each entry's part (see `EntryParts`), shared by a build's documents."""
+    skeleton = _generator(doc, site, Format.ATOM).atom_str(pretty=True)
+    return _joined(skeleton, doc, part_of or EntryParts(Format.ATOM, FeedEntries()), Format.ATOM)
+
+
+def render_rss(doc: FeedDoc, site: Site, part_of: PartOf | None = None) -> bytes:
+    """The RSS document; `part_of` as for `render_atom`."""
+    skeleton = _generator(doc, site, Format.RSS).rss_str(pretty=True)
+    return _joined(skeleton, doc, part_of or EntryParts(Format.RSS, FeedEntries()), Format.RSS)
+
+
+def _joined(skeleton: bytes, doc: FeedDoc, part_of: PartOf, fmt: Format) -> bytes:
+    """The document feedgen wrote without entries, with the entries' parts joined in before its closing tags."""
+    body = skeleton[: len(skeleton) - len(CLOSING[fmt])]
+    return b"".join([body, *(part_of(entry) for entry in doc.entries), CLOSING[fmt]])
 
 
 def stylesheet_href(path: str) -> str:
@@ -182,13 +225,11 @@ def stylesheet_href(path: str) -> str:
     return "../" * path.count("/") + XSL
 
 
-def _generator(doc: FeedDoc, site: Site, fmt: Format, entries: FeedEntries) -> FeedGenerator:
+def _generator(doc: FeedDoc, site: Site, fmt: Format) -> FeedGenerator:
+    """The document without its entries (`EntryParts` brings them)."""
     family = doc.family
     self_url = site.absolute(doc.path(fmt))
-    fg = FeedGenerator()
-    fg.load_extension("dc", atom=False, rss=True)
-    fg.register_extension("history", FeedHistory, None, atom=True, rss=True)
-    fg.register_extension("profile", RssProfile, RssProfileEntry, atom=False, rss=True)
+    fg = _extended(FeedGenerator())
     fg.id(site.absolute(doc.path(Format.ATOM, 0)))
     fg.title(xml_safe(family.title))
     fg.subtitle(xml_safe(family.description))
@@ -201,8 +242,13 @@ def _generator(doc: FeedDoc, site: Site, fmt: Format, entries: FeedEntries) -> F
     fg.updated(doc.updated)
     fg.pubDate(max((e.published for e in doc.entries), default=doc.updated))
     _history(fg.history, doc, site, fmt)
-    for entry in doc.entries:
-        fg.add_entry(entries(entry), order="append")
+    return fg
+
+
+def _extended(fg: FeedGenerator) -> FeedGenerator:
+    """`fg` with the extensions every document of ours loads."""
+    for name, feed_extension, entry_extension, atom, rss in EXTENSIONS:
+        fg.register_extension(name, feed_extension, entry_extension, atom=atom, rss=rss)
     return fg
 
 
@@ -218,12 +264,12 @@ def _history(history: FeedHistory, doc: FeedDoc, site: Site, fmt: Format) -> Non
             history.links.append((rel, site.absolute(doc.path(fmt, page)), fmt.media_type))
 
 
-def _feed_entry(item: FeedItem) -> SharedEntry:
-    """The entry with the extensions every document loads (so `add_entry` leaves them as they are)."""
-    fe = SharedEntry()
-    # Registered by class: `load_extension` first tries to import a module that does not exist, on every call.
-    fe.register_extension("dc", DcEntryExtension, atom=False, rss=True)
-    fe.register_extension("profile", RssProfileEntry, atom=False, rss=True)
+def _feed_entry(item: FeedItem) -> FeedEntry:
+    """The entry with the extensions every document loads (so `add_entry` would leave them as they are)."""
+    fe = FeedEntry()
+    for name, _, entry_extension, atom, rss in EXTENSIONS:
+        if entry_extension:
+            fe.register_extension(name, entry_extension, atom=atom, rss=rss)
     fe.id(item.id)
     fe.guid(item.id, permalink=False)
     fe.title(item.title)

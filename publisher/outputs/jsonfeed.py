@@ -14,36 +14,34 @@ before it, the same chain as RFC 5005's `prev-archive` in Atom and RSS.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..entry import Entry
-from .feeditem import FeedItem, ItemOf, feed_item, xml_safe
+from .feeditem import FeedItem, ItemOf, PartOf, feed_item, xml_safe
 from .feedplan import FeedDoc, Format, Kind
 from .site import Site
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
-@dataclass
+@dataclass(frozen=True)
 class JsonItems:
-    """Each entry's JSON Feed item, serialized once per build and spliced into every document showing it.
+    """Serializes an entry's JSON Feed item on its own, as a part of every document showing it.
 
     Each item is `json.dumps` output, and so is the document around them, so
-    the result is the same text `json.dumps` gives for the whole document.
+    the joined result is the same text `json.dumps` gives for the whole document.
     """
 
     item_of: ItemOf = feed_item
-    made: dict[str, bytes] = field(default_factory=dict)  # UTF-8: half the memory of a str with curly quotes
 
     def __call__(self, entry: Entry) -> bytes:
-        data = self.made.get(entry.id)
-        if data is None:
-            data = self.made[entry.id] = _dumps(_item(self.item_of(entry))).encode()
-        return data
+        return _dumps(
+            _item(self.item_of(entry))
+        ).encode()  # UTF-8: half the memory of a str with curly quotes
 
 
-def render_json(doc: FeedDoc, site: Site, items: JsonItems | None = None) -> bytes:
+def render_json(doc: FeedDoc, site: Site, part_of: PartOf | None = None) -> bytes:
     family = doc.family
     feed: dict[str, Any] = {
         "version": VERSION,
@@ -58,7 +56,7 @@ def render_json(doc: FeedDoc, site: Site, items: JsonItems | None = None) -> byt
         feed["hubs"] = [{"type": "WebSub", "url": site.hub}]
     if doc.prev_page:
         feed["next_url"] = site.absolute(doc.path(Format.JSON, doc.prev_page))
-    item_of = items or JsonItems()
+    item_of = part_of or JsonItems()
     head = _dumps(feed)[:-1].encode()  # the object without its closing brace; "items" comes last
     return b"".join([head, b', "items": [', b", ".join(item_of(entry) for entry in doc.entries), b"]}\n"])
 

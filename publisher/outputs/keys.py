@@ -42,6 +42,10 @@ class Keys:
             digest.update(self._entry(entry))
         return digest.hexdigest()
 
+    def entry_key(self, entry: Entry) -> str:
+        """The key of an entry's feed parts: its every field and the code that serializes them, not the settings."""
+        return hashlib.sha256(WRITERS.encode() + self._entry(entry)).hexdigest()
+
     def _entry(self, entry: Entry) -> bytes:
         made = self.entries.get(entry.id)
         if made is None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
-from jinja2 import Environment
+from jinja2 import Environment, Template
+from markupsafe import Markup
 
 from ..entry import Entry, newest_first
 from ..html import absolute_links
@@ -44,13 +46,35 @@ def render_pages(
         content = absolute_links(entry.content_html, entry.link) if entry.content_html is not None else ""
         yield path, key, template.render(site=site, entry=entry, content=content, links=links).encode()
     listing = env.get_template("listing.html")
+    item = ListItems(env.get_template("entry-item.html"), site)
     for family in listings:
         path = family.folder + INDEX
         heading = (family.folder, family.heading, family.title, family.description, family.page_url)
         key = keys.key(("listing", heading), family.entries)
-        yield path, key, None if kept.get(path) == key else listing.render(site=site, feed=family).encode()
+        page = None if kept.get(path) == key else listing.render(site=site, feed=family, list_item=item)
+        yield path, key, page.encode() if page is not None else None
     key = keys.key("index", ordered)
-    index = (
-        None if kept.get(INDEX) == key else env.get_template("index.html").render(site=site, entries=ordered)
-    )
-    yield INDEX, key, index.encode() if index is not None else None
+    index = env.get_template("index.html")
+    page = None if kept.get(INDEX) == key else index.render(site=site, entries=ordered, list_item=item)
+    yield INDEX, key, page.encode() if page is not None else None
+
+
+@dataclass
+class ListItems:
+    """Each entry's item in a list of entries (`entry-item.html`), rendered once per build.
+
+    An entry is listed on the index, on each of its tags' pages and on its
+    author's: the same HTML four times or more. Listing templates call
+    `list_item(entry)`; one that still includes `entry-item.html` itself
+    gets the same HTML, rendered again.
+    """
+
+    template: Template
+    site: Site
+    made: dict[str, Markup] = field(default_factory=dict)
+
+    def __call__(self, entry: Entry) -> Markup:
+        item = self.made.get(entry.id)
+        if item is None:
+            item = self.made[entry.id] = Markup(self.template.render(site=self.site, entry=entry))
+        return item

@@ -15,13 +15,15 @@ thousands of entries renders its archives once, not on every build.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from ..entry import Entry
 from .catalog import Catalog, Group
-from .feeditem import FeedItems
+from .feeditem import FeedItems, PartOf
 from .feedplan import Family, FeedDoc, Format, Kind, plan
-from .feeds import FeedEntries, render_atom, render_rss
+from .feeds import EntryParts, FeedEntries, render_atom, render_rss
 from .jsonfeed import JsonItems, render_json
 from .keys import Keys
 from .site import Site
@@ -50,17 +52,74 @@ def families(entries: Sequence[Entry], site: Site, catalog: Catalog, now: dateti
     ]
 
 
+class PartStore(Protocol):
+    """Where the entries' parts of an earlier build are kept (the state store): a build makes only new ones."""
+
+    def feed_part_keys(self, fmt: str) -> dict[str, str]:
+        """Entry id → key of each part of this format the store holds."""
+
+    def feed_part(self, entry: str, fmt: str) -> bytes:
+        """The stored part of one entry in one format."""
+
+    def save_feed_parts(self, fmt: str, parts: list[tuple[str, str, bytes]]) -> None:
+        """Keep (entry id, key, part) rows for later builds."""
+
+
+@dataclass
+class Parts:
+    """One format's entry parts for one build: each made once, or taken from the store when its key is unchanged.
+
+    The key covers every field of the entry and the code that serializes it
+    (see `Keys.entry_key`), so a part is never stale: after an edit, the
+    site's feed is the one new part and ten thousand stored ones.
+    """
+
+    fmt: Format
+    make: PartOf
+    key_of: Callable[[Entry], str]
+    store: PartStore | None
+    stored: dict[str, str] = field(default_factory=dict)
+    made: dict[str, bytes] = field(default_factory=dict)
+    new: list[tuple[str, str, bytes]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.store is not None:
+            self.stored = self.store.feed_part_keys(self.fmt.name)
+
+    def __call__(self, entry: Entry) -> bytes:
+        part = self.made.get(entry.id)
+        if part is None:
+            key = self.key_of(entry)
+            if self.store is not None and self.stored.get(entry.id) == key:
+                part = self.store.feed_part(entry.id, self.fmt.name)
+            else:
+                part = self.make(entry)
+                self.new.append((entry.id, key, part))
+            self.made[entry.id] = part
+        return part
+
+    def save(self) -> None:
+        """Hand the parts made in this build to the store."""
+        if self.store is not None and self.new:
+            self.store.save_feed_parts(self.fmt.name, self.new)
+
+
 def render_feeds(
-    feed_families: Sequence[Family], site: Site, size: int, keys: Keys, kept: Mapping[str, str]
+    feed_families: Sequence[Family],
+    site: Site,
+    size: int,
+    keys: Keys,
+    kept: Mapping[str, str],
+    store: PartStore | None = None,
 ) -> Iterator[tuple[str, str, bytes | None]]:
     """(path, key, bytes) of every feed file: format by format, archive pages first, then the subscription
     feeds they back.
 
     `kept` maps the paths of files still as the last build wrote them to
     their keys; a file whose key is unchanged comes with bytes None: keep it.
-    One format at a time, because each entry's finished parts for a format
-    are kept until that format is done: holding all three at once cost a
-    10,000-entry build 150 MB.
+    One format at a time, because each entry's part for a format is kept
+    until that format is done: holding all three at once cost a
+    10,000-entry build 150 MB. The parts made are handed to `store`.
     """
     docs = [doc for family in feed_families for doc in plan(family, size)]
     docs.sort(key=lambda doc: doc.kind is not Kind.ARCHIVE)
@@ -68,21 +127,23 @@ def render_feeds(
     items = FeedItems()
     entries = FeedEntries(items)
     for fmt in Format:
-        render = renderer(fmt, site, items, entries)
+        parts = Parts(fmt, _maker(fmt, items, entries), keys.entry_key, store)
         for doc, key in keyed:
             path = doc.path(fmt)
-            yield path, key, None if kept.get(path) == key else render(doc)
-        entries.drop_elements()
+            yield path, key, None if kept.get(path) == key else RENDER[fmt](doc, site, parts)
+        parts.save()
 
 
-def renderer(fmt: Format, site: Site, items: FeedItems, entries: FeedEntries) -> Callable[[FeedDoc], bytes]:
-    """The renderer of one format for one build: each entry's part is made once and shared by every document."""
-    if fmt is Format.JSON:
-        json_items = JsonItems(items)
-        return lambda doc: render_json(doc, site, json_items)
-    if fmt is Format.ATOM:
-        return lambda doc: render_atom(doc, site, entries)
-    return lambda doc: render_rss(doc, site, entries)
+RENDER: dict[Format, Callable[[FeedDoc, Site, PartOf | None], bytes]] = {
+    Format.JSON: render_json,
+    Format.ATOM: render_atom,
+    Format.RSS: render_rss,
+}
+
+
+def _maker(fmt: Format, items: FeedItems, entries: FeedEntries) -> PartOf:
+    """What serializes one entry's part in `fmt`."""
+    return JsonItems(items) if fmt is Format.JSON else EntryParts(fmt, entries)
 
 
 def doc_key(doc: FeedDoc, keys: Keys) -> str:

@@ -1,0 +1,103 @@
+"""Drafts as rows of the state store's draft cache, and back, exactly.
+
+A cached draft must give the very entry a fresh one would: its dates end up
+in feeds, pages and ids. So a date keeps its wall-clock time, its `fold` and
+its time zone itself (a named zone by its key, a fixed offset by its size),
+not only the instant. A date in any other kind of zone (dateutil's, from an
+unusual front-matter value) cannot be written down exactly: such a file's
+drafts are simply not cached.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..entry import DateSource
+from .entries import Draft
+
+DraftRow = tuple[Any, ...]
+"""(source, position, line, title, authors, summary, content_html, is_excerpt, tags, published,
+date_source, updated, explicit_id, source_url, fingerprint, text, base_slug), as `State.update_files` stores them."""
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def draft_rows(drafts: list[Draft]) -> list[DraftRow] | None:
+    """The rows of one file's drafts, in order; None when a date's zone cannot be stored exactly."""
+    rows = []
+    for position, d in enumerate(drafts):
+        published, updated = _moment(d.published), _moment(d.updated)
+        if published == "" or updated == "":
+            return None
+        rows.append(
+            (
+                d.source,
+                position,
+                d.line,
+                d.title,
+                json.dumps(d.authors, ensure_ascii=False),
+                d.summary,
+                d.content_html,
+                int(d.is_excerpt),
+                json.dumps(d.tags, ensure_ascii=False),
+                published,
+                d.date_source.value,
+                updated,
+                d.explicit_id,
+                d.source_url,
+                d.fingerprint,
+                d.text,
+                d.base_slug,
+            )
+        )
+    return rows
+
+
+def draft_from_row(row: DraftRow) -> Draft:
+    """The draft `draft_rows` stored."""
+    return Draft(
+        source=row[0],
+        line=row[2],
+        title=row[3],
+        authors=tuple(json.loads(row[4])),
+        summary=row[5],
+        content_html=row[6],
+        is_excerpt=bool(row[7]),
+        tags=tuple(json.loads(row[8])),
+        published=_from_moment(row[9]),
+        date_source=DateSource(row[10]),
+        updated=_from_moment(row[11]),
+        explicit_id=row[12],
+        source_url=row[13],
+        fingerprint=row[14],
+        text=row[15],
+        base_slug=row[16],
+    )
+
+
+def _moment(value: datetime | None) -> str | None:
+    """[wall-clock time, zone key or offset in microseconds, fold] as JSON; "" for a zone we cannot store."""
+    if value is None:
+        return None
+    zone = value.tzinfo
+    if isinstance(zone, ZoneInfo) and zone.key and ZoneInfo(zone.key) is zone:
+        where: str | int = zone.key
+    elif (
+        type(zone) is timezone
+        and zone == timezone(offset := zone.utcoffset(None))
+        and repr(zone) == repr(timezone(offset))
+    ):
+        where = offset // _MICROSECOND
+    else:
+        return ""
+    return json.dumps([value.replace(tzinfo=None).isoformat(), where, value.fold])
+
+
+def _from_moment(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    wall, where, fold = json.loads(text)
+    zone = ZoneInfo(where) if isinstance(where, str) else timezone(where * _MICROSECOND)
+    return datetime.fromisoformat(wall).replace(tzinfo=zone, fold=fold)

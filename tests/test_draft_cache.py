@@ -1,0 +1,206 @@
+"""The draft cache: an unchanged seed file's drafts come from the state store, never stale."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from dateutil.tz import tzoffset
+
+from publisher import Settings, build
+from publisher.api import BuildResult
+from publisher.entry import DateSource, Entry
+from publisher.errors import InputError
+from publisher.extract.entries import Draft
+from publisher.extract.stored import draft_from_row, draft_rows
+from publisher.state import open_state
+from publisher.uptodate import BUILD_KEY
+
+Write = Callable[[str, str | bytes], Path]
+DAY = 86400
+
+DATED = """---
+title: Dated by its front matter
+date: 2025-12-01T08:30:00+05:30
+---
+
+A harbour reopened after the storm.
+"""
+NAIVE = """---
+title: Dated without a zone
+date: 2025-12-02 08:00
+---
+
+The council met in the evening.
+"""
+NAMED = "A piece dated by its file name, about a bridge.\n"
+# January 6, 2026 is after the pinned clock's day (January 5): ignored today, the piece's date tomorrow.
+UNDATED = "The ministry said on January 6, 2026 that talks would resume. More followed.\n"
+
+
+@pytest.fixture
+def seeded(settings: Settings, write_seed: Write) -> Settings:
+    write_seed("dated.md", DATED)
+    write_seed("naive.md", NAIVE)
+    write_seed("2025-11-30-bridge.txt", NAMED)
+    write_seed("undated.txt", UNDATED)
+    return settings
+
+
+def _exact(entries: list[Entry]) -> list[str]:
+    """Entries as their reprs: datetimes with their zones (and fold), not only the instant."""
+    return [repr(e) for e in sorted(entries, key=lambda e: e.id)]
+
+
+def _rebuild(settings: Settings) -> BuildResult:
+    """A build that cannot stop at 'nothing to do'."""
+    with open_state(settings.state) as state:
+        state.put(BUILD_KEY, "")
+    return build(settings)
+
+
+def _drafts(settings: Settings) -> dict[str, tuple[int, str, str]]:
+    """Seed file → (rowid, zone, day) of its first cached draft."""
+    with sqlite3.connect(settings.state) as db:
+        rows = db.execute("SELECT source, rowid, zone, day FROM drafts WHERE position = 0").fetchall()
+    return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+
+def _forget_drafts(settings: Settings) -> None:
+    with sqlite3.connect(settings.state) as db:
+        db.execute("DELETE FROM drafts")
+
+
+def _entry(entries: list[Entry], source: str) -> Entry:
+    return next(e for e in entries if e.source_file == source)
+
+
+def test_cached_drafts_give_the_entries_a_fresh_build_gives(seeded: Settings) -> None:
+    build(seeded)
+    stored = _drafts(seeded)
+    assert {"dated.md", "naive.md", "2025-11-30-bridge.txt", "undated.txt"} <= set(stored)
+    cached = _rebuild(seeded).entries
+    assert _drafts(seeded) == stored  # read, not made and written again
+    _forget_drafts(seeded)
+    fresh = _rebuild(seeded).entries
+    assert _exact(cached) == _exact(fresh)
+    published = _entry(cached, "dated.md").published
+    assert published.isoformat() == "2025-12-01T08:30:00+05:30"
+    assert _entry(cached, "naive.md").published.tzinfo is ZoneInfo("UTC")
+
+
+def test_dates_round_trip_exactly() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    moments = [
+        datetime(2025, 10, 26, 2, 30, tzinfo=berlin, fold=1),  # the second 02:30 of the night clocks go back
+        datetime(2026, 3, 29, 2, 30, tzinfo=berlin),  # a time that does not exist there
+        datetime(2025, 12, 1, 8, 30, 0, 250, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+        datetime(2025, 12, 1, tzinfo=UTC),
+    ]
+    drafts = [_draft(published=m, updated=m) for m in moments] + [_draft(published=None, updated=None)]
+    rows = draft_rows(drafts)
+    assert rows is not None
+    back = [draft_from_row(row) for row in rows]
+    assert [repr(d) for d in back] == [repr(d) for d in drafts]
+    for old, new in zip(drafts, back, strict=True):
+        if old.published and new.published:
+            assert (
+                new.published.tzinfo is old.published.tzinfo or new.published.tzinfo == old.published.tzinfo
+            )
+            assert (new.published.fold, new.published.utcoffset()) == (
+                old.published.fold,
+                old.published.utcoffset(),
+            )
+    assert draft_rows([_draft(published=datetime(2025, 12, 1, tzinfo=tzoffset(None, 3600)))]) is None
+
+
+def _draft(published: datetime | None, updated: datetime | None = None) -> Draft:
+    return Draft(
+        source="a.md",
+        line=1,
+        title="A title",
+        authors=("Ana", "Bo"),
+        summary="A summary.",
+        content_html="<p>Text</p>",
+        is_excerpt=False,
+        tags=("x",),
+        published=published,
+        date_source=DateSource.METADATA,
+        updated=updated,
+        explicit_id=None,
+        source_url=None,
+        fingerprint="f",
+        text="Text",
+        base_slug="a-title",
+    )
+
+
+def test_a_new_day_re_dates_only_the_files_that_depend_on_it(
+    seeded: Settings, monkeypatch: pytest.MonkeyPatch, pinned_clock: int
+) -> None:
+    first = build(seeded).entries
+    assert _entry(first, "undated.txt").date_source is DateSource.FIRST_SEEN
+    before = _drafts(seeded)
+    assert before["undated.txt"][2] == "2026-01-05" and before["dated.md"][2] == ""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(pinned_clock + DAY))
+    entries = build(seeded).entries
+    undated = _entry(entries, "undated.txt")
+    assert (undated.date_source, undated.published.date().isoformat()) == (DateSource.TEXT, "2026-01-06")
+    after = _drafts(seeded)
+    assert after["undated.txt"][2] == "2026-01-06"
+    for dated in ("dated.md", "naive.md", "2025-11-30-bridge.txt"):
+        assert after[dated] == before[dated]
+
+
+def test_a_new_time_zone_re_dates_every_file(seeded: Settings) -> None:
+    build(seeded)
+    tokyo = replace(seeded, timezone="Asia/Tokyo")
+    entries = build(tokyo).entries
+    assert {zone for _, zone, _ in _drafts(tokyo).values()} == {"Asia/Tokyo"}
+    assert _entry(entries, "naive.md").published.isoformat() == "2025-12-02T08:00:00+09:00"
+    assert _entry(entries, "2025-11-30-bridge.txt").published.isoformat() == "2025-11-30T00:00:00+09:00"
+    _forget_drafts(tokyo)
+    assert _exact(_rebuild(tokyo).entries) == _exact(entries)
+
+
+def test_an_edited_file_is_dated_again(seeded: Settings, write_seed: Write) -> None:
+    build(seeded)
+    write_seed("dated.md", DATED.replace("2025-12-01T08:30:00+05:30", "2025-12-03T10:00:00-04:00"))
+    entries = build(seeded).entries
+    assert _entry(entries, "dated.md").published.isoformat() == "2025-12-03T10:00:00-04:00"
+    assert _exact(entries) == _exact(_rebuild(seeded).entries)
+
+
+def test_a_cached_file_that_now_fails_reports_its_error(
+    seeded: Settings, write_seed: Write, tmp_path: Path
+) -> None:
+    build(seeded)
+    bad = DATED.replace("2025-12-01T08:30:00+05:30", "the day after the storm")
+    write_seed("dated.md", bad)
+    with pytest.raises(InputError) as cached:
+        build(seeded)
+    fresh_state = replace(seeded, state=tmp_path / "fresh" / "state.db", out=tmp_path / "fresh" / "out")
+    with pytest.raises(InputError) as fresh:
+        build(fresh_state)
+    assert str(cached.value) == str(fresh.value)
+    assert "dated.md:3" in str(cached.value)
+    with pytest.raises(InputError) as again:  # the old drafts of the file are never used for it
+        build(seeded)
+    assert str(again.value) == str(cached.value)
+
+
+def test_files_that_warn_are_not_cached(seeded: Settings, write_seed: Write) -> None:
+    write_seed("odd.txt", "A teaser with a control \x01 character that stops in the\n")
+    first = build(seeded)
+    assert any("odd.txt" in warning for warning in first.warnings)
+    assert "odd.txt" not in _drafts(seeded)
+    again = _rebuild(seeded)
+    assert any("odd.txt" in warning for warning in again.warnings)
+    assert any(e.source_file == "odd.txt" for e in again.entries)
+    with open_state(seeded.state) as state:
+        assert "odd.txt" not in state.cached_files()

@@ -1,0 +1,71 @@
+"""Entries' feed parts kept across builds: an edit re-serializes one entry, not every entry of the site's feeds.
+
+The parts live in the state store under a key of every field of the entry
+and the code that serializes it. These tests plant a marker in a stored part
+to see which parts a rebuild takes from the store and which it makes anew.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from publisher import Settings, build
+
+MARKER = b"<!-- kept from an earlier build -->"
+PIECE = (
+    "---\ntitle: {title}\ndate: 2025-12-{day}\nauthor: Ana Lima\n---\n"
+    "The body of {title} runs to a few sentences, so that an edit reads as an edit. "
+    "It says what happened, where and when, and who said what about it afterwards.\n"
+)
+
+
+def parts(settings: Settings) -> dict[tuple[str, str], bytes]:
+    with sqlite3.connect(settings.state) as db:
+        return {
+            (row[0], row[1]): bytes(row[2])
+            for row in db.execute("SELECT entry, format, part FROM feed_parts")
+        }
+
+
+def plant(settings: Settings, entry: str) -> None:
+    """Append the marker to every stored part of `entry` (as if an earlier build had made it so)."""
+    with sqlite3.connect(settings.state) as db:
+        db.execute("UPDATE feed_parts SET part = CAST(part || ? AS BLOB) WHERE entry = ?", (MARKER, entry))
+
+
+def test_a_rebuild_takes_unchanged_entries_parts_from_the_store(
+    settings: Settings, write_seed: Callable[[str, str], Path]
+) -> None:
+    write_seed("one.md", PIECE.format(title="One", day=10))
+    edited = write_seed("two.md", PIECE.format(title="Two", day=11))
+    first = build(settings)
+    stored = parts(settings)
+    assert {fmt for _, fmt in stored} == {"ATOM", "RSS", "JSON"}
+    assert {entry for entry, _ in stored} == {e.id for e in first.entries}
+    one = next(e.id for e in first.entries if e.title == "One")
+    two = next(e.id for e in first.entries if e.title == "Two")
+    plant(settings, one)
+    plant(settings, two)
+
+    edited.write_text(PIECE.format(title="Two", day=11) + "\nA new paragraph.\n", encoding="utf-8")
+    build(settings)
+
+    for name in ("atom.xml", "rss.xml", "feed.json"):
+        text = (settings.out / name).read_bytes()
+        assert text.count(MARKER) == 1  # One's planted part was reused; Two's was made anew
+        assert b"A new paragraph." in text
+    assert MARKER not in parts(settings)[(two, "ATOM")]
+
+
+def test_parts_of_entries_that_are_gone_are_forgotten(
+    settings: Settings, write_seed: Callable[[str, str], Path]
+) -> None:
+    gone = write_seed("gone.md", PIECE.format(title="Gone", day=12))
+    first = build(settings)
+    gone_id = next(e.id for e in first.entries if e.title == "Gone")
+    assert (gone_id, "RSS") in parts(settings)
+    gone.unlink()
+    second = build(settings)
+    assert {entry for entry, _ in parts(settings)} == {e.id for e in second.entries}
