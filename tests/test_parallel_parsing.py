@@ -104,19 +104,25 @@ def test_without_keep_going_the_first_bad_file_in_file_order_stops_the_build(
 @pytest.mark.parametrize(
     ("worker", "why"),
     [
-        ("import sys; sys.exit(3)", "exit status 3"),
-        ("import sys; sys.stdin.buffer.read(); print('garbage')", ""),
+        ((sys.executable, "-c", "import sys; sys.exit(3)"), "exit status 3"),
+        ((sys.executable, "-c", "import sys; sys.stdin.buffer.read(); print('garbage')"), ""),
         (
-            "import pickle, sys; sys.stdin.buffer.read(); sys.stdout.buffer.write(pickle.dumps([]))",
+            (
+                sys.executable,
+                "-c",
+                "import pickle, sys; sys.stdin.buffer.read(); sys.stdout.buffer.write(pickle.dumps([]))",
+            ),
             "not one result",
         ),
+        ((str(Path(__file__).parent / "no-such-python"),), "No such file"),
+        ((sys.executable, "-c", "import time; time.sleep(600)"), ""),  # stuck: killed once out of patience
     ],
 )
 def test_a_worker_that_fails_has_its_share_parsed_by_the_parent(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, worker: str, why: str
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, worker: tuple[str, ...], why: str
 ) -> None:
     files = seed_many(tmp_path / "seeds", BAD)
-    failing = Cores(usable=3, share_bytes=1, worker=(sys.executable, "-c", worker))
+    failing = Cores(usable=3, share_bytes=1, worker=worker, patience=0.5)
     with caplog.at_level(logging.WARNING, "publisher"):
         parallel = read(files, failing)
     assert parallel == read(files, ONE_AT_A_TIME)

@@ -60,7 +60,9 @@ def usable_cpus() -> int:
 @dataclass(frozen=True)
 class Cores:
     """How parsing may be shared out: over up to `usable` processes, each with at least `share_bytes` to
-    parse, the workers started with the command `worker`.
+    parse, the workers started with the command `worker`. A worker still busy `patience` seconds plus
+    four times as long as our own share took, after we are done with it, is stuck, not slow (the
+    shares hold about as many bytes).
 
     Tests pass their own, to run workers on any machine for a few files, or workers that fail.
     """
@@ -68,6 +70,7 @@ class Cores:
     usable: int = field(default_factory=usable_cpus)
     share_bytes: int = SHARE_BYTES
     worker: tuple[str, ...] = WORKER
+    patience: float = 60.0
 
     def shares(self, files: list[SeedFile]) -> list[list[SeedFile]]:
         """`files` cut into runs of about equal bytes, in order; one run when more processes would not pay.
@@ -98,27 +101,29 @@ def parse(seed: SeedFile, encoding: str) -> Parsed:
 def parsing(files: list[SeedFile], encoding: str, cores: Cores | None = None) -> Iterator[Iterator[Parsed]]:
     """The result of parsing each of `files`, in their order, as the caller iterates.
 
-    Workers parse the later shares while this process
-    parses the first; on leaving the block, any worker still running is
-    killed and reaped, so an error that stops the build leaves no process behind.
+    Workers parse the later shares while this process parses the first. On
+    leaving the block any worker still running is killed and reaped, so an
+    error that stops the build leaves no process behind.
     """
     cores = cores or Cores()
     first, *rest = cores.shares(files)
     with ThreadPoolExecutor(max(1, len(rest))) as pipes:
         workers = [_Worker(share, encoding, cores.worker, pipes) for share in rest]
         try:
-            yield _in_order(first, workers, encoding)
+            yield _in_order(first, workers, encoding, cores.patience)
         finally:
             for worker in workers:
                 worker.stop()
 
 
-def _in_order(first: list[SeedFile], workers: list[_Worker], encoding: str) -> Iterator[Parsed]:
+def _in_order(
+    first: list[SeedFile], workers: list[_Worker], encoding: str, patience: float
+) -> Iterator[Parsed]:
+    """Our own share parsed here, one file at a time, then each worker's results in turn."""
     started = time.monotonic()
     for seed in first:
         yield parse(seed, encoding)
-    # A share as big as ours that takes a minute and four times as long as ours did is stuck, not slow.
-    patience = 60 + 4 * (time.monotonic() - started)
+    patience += 4 * (time.monotonic() - started)  # see Cores
     for worker in workers:
         yield from worker.results(patience)
 
@@ -134,14 +139,21 @@ class _Worker:
         self, share: list[SeedFile], encoding: str, command: Sequence[str], pipes: ThreadPoolExecutor
     ) -> None:
         self.share, self.encoding = share, encoding
-        self.process = spawn(command)
-        self.output: Future[tuple[bytes, bytes]] = pipes.submit(
-            self.process.communicate, pickle.dumps((encoding, share), pickle.HIGHEST_PROTOCOL)
-        )
+        self.process: subprocess.Popen[bytes] | None = None
+        self.output: Future[tuple[bytes, bytes]] | None = None
+        try:
+            self.process = spawn(command)
+        except OSError as error:  # no interpreter to run, no process left: `results` parses the share here
+            self.failure = error
+            return
+        job = pickle.dumps((encoding, share), pickle.HIGHEST_PROTOCOL)
+        self.output = pipes.submit(self.process.communicate, job)
 
     def results(self, patience: float) -> Iterator[Parsed]:
         """The share's results from the worker, or parsed here if the worker fails to give them."""
         try:
+            if self.process is None or self.output is None:
+                raise self.failure
             out, err = self.output.result(timeout=patience)
             if self.process.returncode:
                 raise ValueError(
@@ -157,6 +169,8 @@ class _Worker:
 
     def stop(self) -> None:
         """Kill the worker if it still runs, and wait for it (no zombie), however it ended."""
+        if self.process is None or self.output is None:
+            return
         if self.process.poll() is None:
             self.process.kill()
         self.output.exception()  # communicate() returns once the pipes close, having reaped the process
