@@ -175,10 +175,15 @@ class State:
         """Entry id → key of the stored feed part of each entry in format `fmt` (see outputs/syndication.py)."""
         return dict(self._query("SELECT entry, key FROM feed_parts WHERE format = ?", (fmt,)))
 
-    def feed_part(self, entry: str, fmt: str) -> bytes:
-        return bytes(
-            self._query("SELECT part FROM feed_parts WHERE entry = ? AND format = ?", (entry, fmt))[0][0]
-        )
+    def feed_parts(self, fmt: str, entries: list[str]) -> dict[str, bytes]:
+        """The stored parts of `entries` in format `fmt`, a few hundred to a query (SQLite's limit on parameters)."""
+        found: dict[str, bytes] = {}
+        for at in range(0, len(entries), 500):
+            batch = entries[at : at + 500]
+            marks = ", ".join("?" * len(batch))
+            sql = f"SELECT entry, part FROM feed_parts WHERE format = ? AND entry IN ({marks})"
+            found.update((entry, bytes(part)) for entry, part in self._query(sql, (fmt, *batch)))
+        return found
 
     def save_feed_parts(self, fmt: str, parts: list[tuple[str, str, bytes]]) -> None:
         """Store (entry id, key, part) rows of one format; a part made anew replaces the entry's old one."""

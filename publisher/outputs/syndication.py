@@ -58,8 +58,8 @@ class PartStore(Protocol):
     def feed_part_keys(self, fmt: str) -> dict[str, str]:
         """Entry id → key of each part of this format the store holds."""
 
-    def feed_part(self, entry: str, fmt: str) -> bytes:
-        """The stored part of one entry in one format."""
+    def feed_parts(self, fmt: str, entries: list[str]) -> dict[str, bytes]:
+        """The stored parts of these entries in one format."""
 
     def save_feed_parts(self, fmt: str, parts: list[tuple[str, str, bytes]]) -> None:
         """Keep (entry id, key, part) rows for later builds."""
@@ -90,13 +90,15 @@ class Parts:
         part = self.made.get(entry.id)
         if part is None:
             key = self.key_of(entry)
-            if self.store is not None and self.stored.get(entry.id) == key:
-                part = self.store.feed_part(entry.id, self.fmt.name)
-            else:
-                part = self.make(entry)
-                self.new.append((entry.id, key, part))
-            self.made[entry.id] = part
+            part = self.made[entry.id] = self.make(entry)
+            self.new.append((entry.id, key, part))
         return part
+
+    def fetch(self, entries: Sequence[Entry]) -> None:
+        """Take the stored parts of a document's entries whose key is unchanged, in one query."""
+        wanted = [e.id for e in entries if e.id not in self.made and self.stored.get(e.id) == self.key_of(e)]
+        if self.store is not None and wanted:
+            self.made.update(self.store.feed_parts(self.fmt.name, wanted))
 
     def save(self) -> None:
         """Hand the parts made in this build to the store."""
@@ -130,7 +132,11 @@ def render_feeds(
         parts = Parts(fmt, _maker(fmt, items, entries), keys.entry_key, store)
         for doc, key in keyed:
             path = doc.path(fmt)
-            yield path, key, None if kept.get(path) == key else RENDER[fmt](doc, site, parts)
+            if kept.get(path) == key:
+                yield path, key, None
+                continue
+            parts.fetch(doc.entries)
+            yield path, key, RENDER[fmt](doc, site, parts)
         parts.save()
 
 
