@@ -89,6 +89,7 @@ def _build(
     cached = parse_cache(state, encoding)
     read = _read_pieces(files, cached, settings, encoding, now, track, warnings, skips)
     drafts = _remember(read, cached, state, settings, encoding, skips, now)
+    del read  # every piece read: the drafts hold what is needed of them
     log.info("settling %d drafts", len(drafts))
     entries, records = _entries(drafts, settings, state.known_entries(), now)
     del drafts  # the entries hold what is needed of them; the rest need not stay in memory while rendering
