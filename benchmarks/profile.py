@@ -54,6 +54,10 @@ WORK: list[tuple[str, list[Spot]]] = [
     ),
     ("identity (matching, ids, slugs)", [("publisher/extract/identity.py", "settle")]),
     (
+        "entries' parts store (to and from SQLite)",
+        [("publisher/state.py", n) for n in ("part_keys", "stored_parts", "save_parts", "forget_parts")],
+    ),
+    (
         "feedgen (Atom + RSS)",
         [("publisher/outputs/feeds.py", "render_atom"), ("publisher/outputs/feeds.py", "render_rss")],
     ),

@@ -36,8 +36,9 @@ from .outputs.catalog import make_catalog
 from .outputs.environment import make_environment
 from .outputs.keys import Keys
 from .outputs.pages import render_pages
+from .outputs.parts import PartStore
 from .outputs.site import DIGEST_HTML, DIGEST_TEXT, STYLE, XSL, Site, page_path
-from .outputs.syndication import PartStore, families, render_feeds, topics
+from .outputs.syndication import families, render_feeds, topics
 from .outputs.templates import BUNDLED, templates_digest
 from .publish import commit, stage
 from .sources import Piece, SeedFile, find_seed_files
@@ -88,6 +89,7 @@ def _build(
     cached = parse_cache(state, encoding)
     read = read_pieces(files, cached, settings, encoding, now, track, warnings, skips)
     drafts = _remember(read, cached, state, settings, encoding, skips, now)
+    del read  # every piece read: the drafts hold what is needed of them
     log.info("settling %d drafts", len(drafts))
     entries, records = _entries(drafts, settings, state.known_entries(), now)
     del drafts  # the entries hold what is needed of them; the rest need not stay in memory while rendering
@@ -103,7 +105,7 @@ def _build(
     log.info("publishing to %s", settings.out)
     done = commit(staged, remove=not skips.reasons)
     state.save_outputs(settings.out, done.manifest)
-    state.forget_feed_parts({entry.id for entry in entries})
+    state.forget_parts({entry.id for entry in entries})
     state.put(keys_of, json.dumps(new_keys, sort_keys=True))
     state.put(BUILD_KEY, "" if skips.reasons else found.key)
     log.info("wrote %d files, removed %d", len(done.written), len(done.removed))
@@ -182,7 +184,9 @@ def render_outputs(
     yield STYLE, "", _asset(settings, STYLE)
     yield XSL, "", _asset(settings, XSL)
     keys = Keys.for_build(settings, templates_digest(settings.templates))
-    yield from render_pages(env, entries, site, catalog, [f for f in feeds if f.folder], keys, kept or {})
+    yield from render_pages(
+        env, entries, site, catalog, [f for f in feeds if f.folder], keys, kept or {}, store
+    )
     digest = digest_output.select_digest(
         entries, site, settings.digest_size, settings.mail.subject, settings.mail.unsubscribe_link
     )

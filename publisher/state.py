@@ -44,9 +44,9 @@ CREATE TABLE IF NOT EXISTS drafts (
     explicit_id TEXT, source_url TEXT, fingerprint TEXT NOT NULL, text TEXT NOT NULL, base_slug TEXT NOT NULL,
     PRIMARY KEY (source, position)
 );
-CREATE TABLE IF NOT EXISTS feed_parts (
-    entry TEXT NOT NULL, format TEXT NOT NULL, key TEXT NOT NULL, part BLOB NOT NULL,
-    PRIMARY KEY (entry, format)
+CREATE TABLE IF NOT EXISTS parts (
+    entry TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, part BLOB NOT NULL,
+    PRIMARY KEY (entry, kind)
 );
 CREATE TABLE IF NOT EXISTS outputs (
     out TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
@@ -169,33 +169,36 @@ class State:
                 ((row[0], row[1], zone, day, *row[2:]) for zone, day, row in drafts),
             )
 
-    # -- entries' feed parts -------------------------------------------------------------
+    # -- entries' parts (see outputs/parts.py) -------------------------------------------
 
-    def feed_part_keys(self, fmt: str) -> dict[str, str]:
-        """Entry id → key of the stored feed part of each entry in format `fmt` (see outputs/syndication.py)."""
-        return dict(self._query("SELECT entry, key FROM feed_parts WHERE format = ?", (fmt,)))
+    def part_keys(self, kind: str) -> dict[str, str]:
+        """Entry id → key of the stored part of each entry of this kind (a feed format, or a list item)."""
+        return dict(self._query("SELECT entry, key FROM parts WHERE kind = ?", (kind,)))
 
-    def feed_part(self, entry: str, fmt: str) -> bytes:
-        return bytes(
-            self._query("SELECT part FROM feed_parts WHERE entry = ? AND format = ?", (entry, fmt))[0][0]
-        )
+    def stored_parts(self, kind: str, entries: list[str]) -> dict[str, bytes]:
+        """The stored parts of `entries` of one kind, a few hundred to a query (SQLite's limit on parameters)."""
+        found: dict[str, bytes] = {}
+        for at in range(0, len(entries), 500):
+            batch = entries[at : at + 500]
+            marks = ", ".join("?" * len(batch))
+            sql = f"SELECT entry, part FROM parts WHERE kind = ? AND entry IN ({marks})"
+            found.update((entry, bytes(part)) for entry, part in self._query(sql, (kind, *batch)))
+        return found
 
-    def save_feed_parts(self, fmt: str, parts: list[tuple[str, str, bytes]]) -> None:
-        """Store (entry id, key, part) rows of one format; a part made anew replaces the entry's old one."""
+    def save_parts(self, kind: str, parts: list[tuple[str, str, bytes]]) -> None:
+        """Store (entry id, key, part) rows of one kind; a part made anew replaces the entry's old one."""
         with self._write() as db:
             db.executemany(
-                "INSERT OR REPLACE INTO feed_parts VALUES (?, ?, ?, ?)",
-                ((entry, fmt, key, part) for entry, key, part in parts),
+                "INSERT OR REPLACE INTO parts VALUES (?, ?, ?, ?)",
+                ((entry, kind, key, part) for entry, key, part in parts),
             )
 
-    def forget_feed_parts(self, keep: Collection[str]) -> None:
+    def forget_parts(self, keep: Collection[str]) -> None:
         """Drop the parts of every entry not in `keep` (the entries a build published)."""
-        gone = [
-            (entry,) for (entry,) in self._query("SELECT DISTINCT entry FROM feed_parts") if entry not in keep
-        ]
+        gone = [(entry,) for (entry,) in self._query("SELECT DISTINCT entry FROM parts") if entry not in keep]
         if gone:
             with self._write() as db:
-                db.executemany("DELETE FROM feed_parts WHERE entry = ?", gone)
+                db.executemany("DELETE FROM parts WHERE entry = ?", gone)
 
     # -- output manifest -----------------------------------------------------------------
 

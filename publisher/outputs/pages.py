@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
-from jinja2 import Environment, Template
+from jinja2 import Environment
 from markupsafe import Markup
 
 from ..entry import Entry, newest_first
@@ -13,6 +12,7 @@ from ..html import absolute_links
 from .catalog import Catalog
 from .feedplan import Family
 from .keys import Keys
+from .parts import Parts, PartStore
 from .site import INDEX, Site, page_path
 
 
@@ -24,6 +24,7 @@ def render_pages(
     listings: Sequence[Family],
     keys: Keys,
     kept: Mapping[str, str],
+    store: PartStore | None = None,
 ) -> Iterator[tuple[str, str, bytes | None]]:
     """(path, key, bytes) for every entry page, then each tag's and author's page, then the index.
 
@@ -46,35 +47,48 @@ def render_pages(
         content = absolute_links(entry.content_html, entry.link) if entry.content_html is not None else ""
         yield path, key, template.render(site=site, entry=entry, content=content, links=links).encode()
     listing = env.get_template("listing.html")
-    item = ListItems(env.get_template("entry-item.html"), site)
+    items = list_items(env, site, keys, store)
+    item = _markup(items)
     for family in listings:
         path = family.folder + INDEX
         heading = (family.folder, family.heading, family.title, family.description, family.page_url)
         key = keys.key(("listing", heading), family.entries)
-        page = None if kept.get(path) == key else listing.render(site=site, feed=family, list_item=item)
-        yield path, key, page.encode() if page is not None else None
+        if kept.get(path) == key:
+            yield path, key, None
+            continue
+        items.fetch(family.entries)
+        yield path, key, listing.render(site=site, feed=family, list_item=item).encode()
     key = keys.key("index", ordered)
-    index = env.get_template("index.html")
-    page = None if kept.get(INDEX) == key else index.render(site=site, entries=ordered, list_item=item)
-    yield INDEX, key, page.encode() if page is not None else None
+    if kept.get(INDEX) == key:
+        yield INDEX, key, None
+    else:
+        items.fetch(ordered)
+        yield (
+            INDEX,
+            key,
+            env.get_template("index.html").render(site=site, entries=ordered, list_item=item).encode(),
+        )
+    items.save()
 
 
-@dataclass
-class ListItems:
-    """Each entry's item in a list of entries (`entry-item.html`), rendered once per build.
+def list_items(env: Environment, site: Site, keys: Keys, store: PartStore | None) -> Parts:
+    """Each entry's item in a list of entries (`entry-item.html`), rendered once, or taken from `store`.
 
     An entry is listed on the index, on each of its tags' pages and on its
-    author's: the same HTML four times or more. Listing templates call
+    author's: the same HTML four times or more, and after one edit the
+    index lists ten thousand unchanged items. Listing templates call
     `list_item(entry)`; one that still includes `entry-item.html` itself
     gets the same HTML, rendered again.
     """
+    template = env.get_template("entry-item.html")
+    return Parts(
+        "LIST_ITEM",
+        lambda entry: template.render(site=site, entry=entry).encode(),
+        lambda entry: keys.key("list item", [entry]),
+        store,
+    )
 
-    template: Template
-    site: Site
-    made: dict[str, Markup] = field(default_factory=dict)
 
-    def __call__(self, entry: Entry) -> Markup:
-        item = self.made.get(entry.id)
-        if item is None:
-            item = self.made[entry.id] = Markup(self.template.render(site=self.site, entry=entry))
-        return item
+def _markup(parts: Parts) -> Callable[[Entry], Markup]:
+    """`list_item` as templates call it: the item's HTML, marked safe."""
+    return lambda entry: Markup(parts(entry).decode())

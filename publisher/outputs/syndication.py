@@ -15,9 +15,7 @@ thousands of entries renders its archives once, not on every build.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
 
 from ..entry import Entry
 from .catalog import Catalog, Group
@@ -26,6 +24,7 @@ from .feedplan import Family, FeedDoc, Format, Kind, plan
 from .feeds import EntryParts, FeedEntries, render_atom, render_rss
 from .jsonfeed import JsonItems, render_json
 from .keys import Keys
+from .parts import Parts, PartStore
 from .site import Site
 
 
@@ -52,58 +51,6 @@ def families(entries: Sequence[Entry], site: Site, catalog: Catalog, now: dateti
     ]
 
 
-class PartStore(Protocol):
-    """Where the entries' parts of an earlier build are kept (the state store): a build makes only new ones."""
-
-    def feed_part_keys(self, fmt: str) -> dict[str, str]:
-        """Entry id → key of each part of this format the store holds."""
-
-    def feed_part(self, entry: str, fmt: str) -> bytes:
-        """The stored part of one entry in one format."""
-
-    def save_feed_parts(self, fmt: str, parts: list[tuple[str, str, bytes]]) -> None:
-        """Keep (entry id, key, part) rows for later builds."""
-
-
-@dataclass
-class Parts:
-    """One format's entry parts for one build: each made once, or taken from the store when its key is unchanged.
-
-    The key covers every field of the entry and the code that serializes it
-    (see `Keys.entry_key`), so a part is never stale: after an edit, the
-    site's feed is the one new part and ten thousand stored ones.
-    """
-
-    fmt: Format
-    make: PartOf
-    key_of: Callable[[Entry], str]
-    store: PartStore | None
-    stored: dict[str, str] = field(default_factory=dict)
-    made: dict[str, bytes] = field(default_factory=dict)
-    new: list[tuple[str, str, bytes]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        if self.store is not None:
-            self.stored = self.store.feed_part_keys(self.fmt.name)
-
-    def __call__(self, entry: Entry) -> bytes:
-        part = self.made.get(entry.id)
-        if part is None:
-            key = self.key_of(entry)
-            if self.store is not None and self.stored.get(entry.id) == key:
-                part = self.store.feed_part(entry.id, self.fmt.name)
-            else:
-                part = self.make(entry)
-                self.new.append((entry.id, key, part))
-            self.made[entry.id] = part
-        return part
-
-    def save(self) -> None:
-        """Hand the parts made in this build to the store."""
-        if self.store is not None and self.new:
-            self.store.save_feed_parts(self.fmt.name, self.new)
-
-
 def render_feeds(
     feed_families: Sequence[Family],
     site: Site,
@@ -127,10 +74,14 @@ def render_feeds(
     items = FeedItems()
     entries = FeedEntries(items)
     for fmt in Format:
-        parts = Parts(fmt, _maker(fmt, items, entries), keys.entry_key, store)
+        parts = Parts(fmt.name, _maker(fmt, items, entries), keys.entry_key, store)
         for doc, key in keyed:
             path = doc.path(fmt)
-            yield path, key, None if kept.get(path) == key else RENDER[fmt](doc, site, parts)
+            if kept.get(path) == key:
+                yield path, key, None
+                continue
+            parts.fetch(doc.entries)
+            yield path, key, RENDER[fmt](doc, site, parts)
         parts.save()
 
 

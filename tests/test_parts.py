@@ -1,8 +1,9 @@
-"""Entries' feed parts kept across builds: an edit re-serializes one entry, not every entry of the site's feeds.
+"""Entries' parts kept across builds: an edit re-makes one entry's feed items and list item, not every entry's.
 
-The parts live in the state store under a key of every field of the entry
-and the code that serializes it. These tests plant a marker in a stored part
-to see which parts a rebuild takes from the store and which it makes anew.
+The parts (an Atom entry, an RSS item, a JSON item, an item in the lists of
+entries) live in the state store under a key of everything they are made
+from. These tests plant a marker in stored parts to see which parts a
+rebuild takes from the store and which it makes anew.
 """
 
 from __future__ import annotations
@@ -23,16 +24,13 @@ PIECE = (
 
 def parts(settings: Settings) -> dict[tuple[str, str], bytes]:
     with sqlite3.connect(settings.state) as db:
-        return {
-            (row[0], row[1]): bytes(row[2])
-            for row in db.execute("SELECT entry, format, part FROM feed_parts")
-        }
+        return {(row[0], row[1]): bytes(row[2]) for row in db.execute("SELECT entry, kind, part FROM parts")}
 
 
 def plant(settings: Settings, entry: str) -> None:
     """Append the marker to every stored part of `entry` (as if an earlier build had made it so)."""
     with sqlite3.connect(settings.state) as db:
-        db.execute("UPDATE feed_parts SET part = CAST(part || ? AS BLOB) WHERE entry = ?", (MARKER, entry))
+        db.execute("UPDATE parts SET part = CAST(part || ? AS BLOB) WHERE entry = ?", (MARKER, entry))
 
 
 def test_a_rebuild_takes_unchanged_entries_parts_from_the_store(
@@ -42,7 +40,7 @@ def test_a_rebuild_takes_unchanged_entries_parts_from_the_store(
     edited = write_seed("two.md", PIECE.format(title="Two", day=11))
     first = build(settings)
     stored = parts(settings)
-    assert {fmt for _, fmt in stored} == {"ATOM", "RSS", "JSON"}
+    assert {kind for _, kind in stored} == {"ATOM", "RSS", "JSON", "LIST_ITEM"}
     assert {entry for entry, _ in stored} == {e.id for e in first.entries}
     one = next(e.id for e in first.entries if e.title == "One")
     two = next(e.id for e in first.entries if e.title == "Two")
@@ -52,11 +50,12 @@ def test_a_rebuild_takes_unchanged_entries_parts_from_the_store(
     edited.write_text(PIECE.format(title="Two", day=11) + "\nA new paragraph.\n", encoding="utf-8")
     build(settings)
 
-    for name in ("atom.xml", "rss.xml", "feed.json"):
+    for name in ("atom.xml", "rss.xml", "feed.json", "index.html"):
         text = (settings.out / name).read_bytes()
         assert text.count(MARKER) == 1  # One's planted part was reused; Two's was made anew
-        assert b"A new paragraph." in text
+        assert (b"A new paragraph." in text) is (name != "index.html")  # the list shows summaries
     assert MARKER not in parts(settings)[(two, "ATOM")]
+    assert MARKER not in parts(settings)[(two, "LIST_ITEM")]
 
 
 def test_parts_of_entries_that_are_gone_are_forgotten(
