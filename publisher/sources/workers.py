@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import site
 import subprocess
 import sys
 import time
@@ -43,7 +44,7 @@ SHARE_BYTES = 4 * 2**20
 4 MiB takes ~0.5 s, against ~0.2 s to start a worker and take its results back)."""
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
-"""The folder holding this `publisher`, put first on the workers' path so they import this same code."""
+"""The folder holding this `publisher`: the workers must import this same code (see `spawn`)."""
 
 WORKER = (sys.executable, "-m", __name__)
 """How to start a worker: this interpreter, this module."""
@@ -195,8 +196,15 @@ def _is_parsed(result: object) -> bool:
 
 
 def spawn(command: Sequence[str] = WORKER) -> subprocess.Popen[bytes]:
-    """Start a worker with nothing of ours but its pipes (`close_fds`: not the build lock)."""
-    path = os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")]))
+    """Start a worker with nothing of ours but its pipes (`close_fds`: not the build lock).
+
+    A checkout's folder is put first on the worker's path, so it imports
+    this same code; an installed package's (site-packages) is left where it
+    is, as first it would come before the standard library.
+    """
+    installed = {*site.getsitepackages(), site.getusersitepackages()}
+    ours = [] if str(PACKAGE_ROOT) in installed else [str(PACKAGE_ROOT)]
+    path = os.pathsep.join(filter(None, [*ours, os.environ.get("PYTHONPATH")]))
     return subprocess.Popen(
         command,
         stdin=subprocess.PIPE,
