@@ -21,7 +21,7 @@ from publisher.config import Settings
 from publisher.errors import InputError
 from publisher.extract.bylines import MAX_BIO_LENGTH, bio_authors
 from publisher.extract.dates import find_mentions, parse_date_value, strong_date, text_date
-from publisher.extract.entries import make_drafts
+from publisher.extract.entries import file_drafts
 from publisher.extract.identity import settle
 from publisher.extract.ids import MAX_SLUG, slugify
 from publisher.extract.titles import MAX_TITLE, derive_title
@@ -142,7 +142,7 @@ def test_any_text_dump_makes_feeds_that_parse(text: str) -> None:
     try:
         content, _ = decode(text.encode("utf-8", "surrogatepass"), "d.txt")  # a lone surrogate: an error
         pieces = read_dump(content, "d.txt", Path("/seeds/d.txt"))
-        drafts = make_drafts(pieces, Path("/seeds"), UTC, NOW)
+        drafts, _ = file_drafts(pieces, "d.txt", Path("/seeds"), UTC, NOW)
     except InputError:
         return
     site = Site.from_settings(Settings())

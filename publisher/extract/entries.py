@@ -83,28 +83,6 @@ def _stop(error: InputError) -> None:
     raise error
 
 
-def make_drafts(
-    pieces: list[Piece],
-    seeds: Path,
-    tz: tzinfo,
-    now: datetime,
-    on_error: Callable[[InputError], None] = _stop,
-) -> list[Draft]:
-    """Drafts for all pieces; pieces of one file are dated together (see dates.py).
-
-    A bad piece (or a file whose shared date is bad) goes to `on_error`,
-    which raises by default; when it returns, the piece is left out.
-    """
-    by_file: dict[str, list[Piece]] = {}
-    for piece in pieces:
-        by_file.setdefault(piece.source, []).append(piece)
-    return [
-        d
-        for source, group in by_file.items()
-        for d in file_drafts(group, source, seeds, tz, now, on_error)[0]
-    ]
-
-
 def file_drafts(
     group: list[Piece],
     source: str,
@@ -113,7 +91,12 @@ def file_drafts(
     now: datetime,
     on_error: Callable[[InputError], None] = _stop,
 ) -> tuple[list[Draft], bool]:
-    """The drafts of one file's pieces, and whether every piece made one (nothing went to `on_error`)."""
+    """The drafts of one file's pieces, and whether every piece made one (nothing went to `on_error`).
+
+    The pieces of one file are dated together (see dates.py). A bad piece
+    (or a file whose shared date is bad) goes to `on_error`, which raises by
+    default; when it returns, the piece is left out.
+    """
     if not group:  # an empty file
         return [], True
     try:
