@@ -195,10 +195,13 @@ def _send_all(
     wanted = set(report.to_send)
     todo = [r for r in recipients if r.address in wanted]
     if todo:
-        state.open_new_mailing(mailing.message_id, mailing.until, mailing.message, clock.now())
         message = message_from_bytes(mailing.message, policy=mail_policy())
         envelope = parseaddr(sender)[1]
         with _Session(server, retry) as session:
+            # The mailing is opened (its bytes frozen for every re-run) only once the server took us in:
+            # a configuration error or a server that cannot be reached leaves nothing half begun.
+            if session.connect():
+                state.open_new_mailing(mailing.message_id, mailing.until, mailing.message, clock.now())
             for recipient in todo:
                 if session.unreachable:
                     report.deferred[recipient.address] = session.unreachable
@@ -242,6 +245,21 @@ class _Session:
 
     def __exit__(self, *exc: object) -> None:
         self._drop(polite=True)
+
+    def connect(self) -> bool:
+        """Connect, with the same retries as a delivery; False (and `unreachable` says why) if it never could.
+
+        A configuration error (TLS, STARTTLS missing, login refused) raises, as in `deliver`.
+        """
+        for pause in self.retry.pauses():
+            time.sleep(pause)
+            try:
+                self._connection()
+                return True
+            except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException, OSError) as exc:
+                self.unreachable = f"cannot connect: {exc}"
+                self._drop(polite=False)
+        return False
 
     def deliver(self, sender: str, address: str, data: bytes) -> tuple[str, str]:
         """(status, reply): served, refused (5xx), or deferred after every retry failed."""

@@ -17,6 +17,7 @@ import pytest
 from publisher import build, load_settings
 from publisher.mailer import Retry
 from publisher.publish import build_lock
+from publisher.state import open_state
 
 from .conftest import EPOCH, ROOT, run_cli
 from .mailserver import PASSWORD, USER, Inbox, refusing_port, self_signed_certificate, smtp_server
@@ -44,6 +45,12 @@ def built(project: Path, write_seed: Callable[[str, str], Path]) -> Path:
 def inbox() -> Iterator[Inbox]:
     with smtp_server() as server:
         yield server
+
+
+def begun(project: Path) -> bool:
+    """Whether a mailing is open: its bytes frozen, to be resent as they are by every re-run."""
+    with open_state(load_settings(root=project).state) as state:
+        return state.open_mailing() is not None
 
 
 def configure(project: Path, port: int, security: str = "none", user: str = "") -> None:
@@ -124,6 +131,7 @@ def test_an_untrusted_certificate_is_an_error_not_a_plain_text_fallback(built: P
         assert failed.returncode == 1 and "TLS failed" in failed.stderr
         assert failed.stderr.count("\n") == 1 and PASSWORD not in failed.stderr
         assert inbox.received == []
+    assert not begun(built)  # nothing was sent: the next run renders the digest afresh
 
 
 def test_a_login_without_the_password_variable_is_one_clear_line(built: Path) -> None:
@@ -151,6 +159,7 @@ def test_connection_refused_then_a_rerun_serves_everyone(built: Path, inbox: Inb
         failed = send(built, *to(*PEOPLE))
     assert failed.returncode == 75
     assert "cannot connect" in failed.stderr and "4 recipients do not have the digest yet" in failed.stderr
+    assert not begun(built)
     configure(built, inbox.port)
     assert send(built, *to(*PEOPLE)).returncode == 0
     assert sorted(inbox.recipients()) == PEOPLE
