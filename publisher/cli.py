@@ -113,8 +113,15 @@ def _known_encoding(_ctx: click.Context, _param: click.Parameter, value: str) ->
         raise click.BadParameter(str(exc).removeprefix("--encoding: ")) from None
 
 
-def say(text: str, err: bool = False, names: tuple[str, ...] = ()) -> None:
+SECRET_NAMES = "publisher.secret_names"
+"""Where a command keeps the configured password variable's name (`mail.password_env`): in click's
+per-invocation `Context.meta`, so every line printed after the settings are read masks its value."""
+
+
+def say(text: str, err: bool = False) -> None:
     """Print one line with every secret masked (see redact.py); the only way this module prints."""
+    context = click.get_current_context(silent=True)
+    names = tuple(context.meta.get(SECRET_NAMES, ())) if context else ()
     click.echo(redact(text, env_secrets(names=names)), err=err)
 
 
@@ -126,6 +133,9 @@ def _settings(config: Path | None, seeds: Path | None, out: Path | None, verbose
         overrides={"seeds": seeds and cwd / seeds, "out": out and cwd / out},
     )
     _log_to_stderr(verbose, (settings.mail.password_env,))
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.meta[SECRET_NAMES] = (settings.mail.password_env,)
     return settings
 
 
@@ -216,10 +226,10 @@ def build_command(
         raise ConfigError(config or CONFIG_NAME, None, '--ping needs a hub: set hub = "https://…"')
     track = progress_bar if sys.stderr.isatty() and not verbose else untracked
     result = build(settings, wait=wait, encoding=encoding, keep_going=keep_going, ping=ping, track=track)
-    _warn(result, settings)
+    _warn(result)
     if sys.stdout.isatty():
         say(_summary(result))
-    _exit_if_skipped(result, settings, "published")
+    _exit_if_skipped(result, "published")
 
 
 main.add_command(build_command, "build")
@@ -280,8 +290,8 @@ def check_command(
     for row in rows:
         say("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
     say(f"{len(result.entries)} entries, {len(result.warnings)} warnings")
-    _warn(result, settings)
-    _exit_if_skipped(result, settings, "checked")
+    _warn(result)
+    _exit_if_skipped(result, "checked")
 
 
 @main.command("digest", epilog=EXIT_CODES)
@@ -474,18 +484,17 @@ def progress_bar(label: str, length: int, items: Iterable[T], exact: bool = True
         yield from bar
 
 
-def _warn(result: BuildResult, settings: Settings) -> None:
+def _warn(result: BuildResult) -> None:
     for warning in result.warnings:
-        say(f"publisher: warning: {warning}", err=True, names=(settings.mail.password_env,))
+        say(f"publisher: warning: {warning}", err=True)
 
 
-def _exit_if_skipped(result: BuildResult, settings: Settings, done: str) -> None:
+def _exit_if_skipped(result: BuildResult, done: str) -> None:
     """Under --keep-going: every skipped piece with its reason, then exit 1 (something still needs fixing)."""
     if not result.skipped:
         return
-    names = (settings.mail.password_env,)
     for reason in result.skipped:
-        say(f"publisher: skipped: {reason}", err=True, names=names)
+        say(f"publisher: skipped: {reason}", err=True)
     say(f"publisher: error: {len(result.skipped)} skipped (listed above); the rest was {done}", err=True)
     sys.exit(1)
 

@@ -265,6 +265,17 @@ def test_no_secret_in_errors_check_output_or_verbose_logs(project: Path) -> None
             assert secret not in out + err
 
 
+def test_the_configured_password_variable_is_masked_in_error_lines_too(
+    project: Path, write_seed: Write
+) -> None:
+    """Its name need not look secret (`SMTP_PASS`); once the settings are read, no line may show its value."""
+    (project / "publisher.toml").write_text('[mail]\npassword_env = "SMTP_PASS"\n')
+    write_seed("bad.md", "---\ntitle: A\nid: pasted the pw w1nter-is-coming here\n---\nBody.\n")
+    code, out, err = invoke("build", env={"SMTP_PASS": "w1nter-is-coming"})
+    assert code == 1 and "bad.md:3" in err and MASK in err
+    assert "w1nter-is-coming" not in out + err
+
+
 @pytest.mark.parametrize(
     ("setting", "message"),
     [
