@@ -245,10 +245,17 @@ def _validate_mail(mail: MailSettings, source: str) -> None:
         known = ", ".join("{" + name + "}" for name in SUBJECT_FIELDS)
         raise ConfigError(source, None, f"mail.subject: bad placeholder {exc} (known: {known})") from None
     for uri in mail.unsubscribe_uris:
-        if _scheme(uri) not in UNSUBSCRIBE_SCHEMES or not uri.partition(":")[2].strip("/"):
+        if not _is_unsubscribe_uri(uri):
             raise ConfigError(
                 source, None, f"mail.unsubscribe: {uri!r} is not an https://, http:// or mailto: URI"
             )
+
+
+def _is_unsubscribe_uri(uri: str) -> bool:
+    """An http(s) URL with a host (the same test as base_url's), or a mailto: with an address."""
+    if _scheme(uri) == "mailto":
+        return "@" in uri
+    return _is_http_url(uri)
 
 
 def _scheme(uri: str) -> str:

@@ -48,6 +48,8 @@ def test_file_values_and_relative_paths(tmp_path: Path) -> None:
         ('[mail]\nsender = "Desk"\n', "mail.sender must be an address like"),
         ('[mail]\nsubject = "{site} {when}"\n', "mail.subject: bad placeholder 'when'"),
         ('[mail]\nunsubscribe = "ftp://example.org/x"\n', "mail.unsubscribe: 'ftp://example.org/x' is not"),
+        ('[mail]\nunsubscribe = "https:///x"\n', "mail.unsubscribe: 'https:///x' is not"),
+        ('[mail]\nunsubscribe = "mailto:"\n', "mail.unsubscribe: 'mailto:' is not"),
     ],
 )
 def test_bad_values_are_clear_errors(tmp_path: Path, text: str, message: str) -> None:
