@@ -27,7 +27,7 @@ import click
 from . import __version__
 from .api import BuildResult, build, check, untracked
 from .config import CONFIG_NAME, Settings, load_settings
-from .errors import ConfigError, PublisherError
+from .errors import EX_TEMPFAIL, ConfigError, PublisherError
 from .outputs.templates import longdate
 from .redact import RedactingFormatter, env_secrets, redact
 from .sources.decode import check_encoding
@@ -410,10 +410,10 @@ def send_command(
     )
     for line in _send_summary(report, dry_run):
         say(line)
-    for line, code in _send_problems(report):
+    for line in _send_problems(report):
         say(f"publisher: {line}", err=True)
-        if code:
-            sys.exit(code)
+    if report.exit_code:
+        sys.exit(report.exit_code)
 
 
 def _digest_summary(result: DigestResult) -> str:
@@ -445,28 +445,18 @@ def _send_summary(report: SendReport, dry_run: bool) -> list[str]:
     return lines
 
 
-def _send_problems(report: SendReport) -> list[tuple[str, int]]:
-    """Lines for stderr, the last one carrying the exit status."""
-    lines = [(f"refused: {address}: {reply}", 0) for address, reply in report.refused.items()]
-    lines += [(f"not sent yet: {address}: {reply}", 0) for address, reply in report.deferred.items()]
-    if report.deferred:
-        lines.append(
-            (
-                f"error: {len(report.deferred)} recipients do not have the digest yet (temporary "
-                "failure); run send again later: only they will get it",
-                report.exit_code,
-            )
-        )
-    elif report.refused:
-        lines.append(
-            (
-                f"error: the server refused {len(report.refused)} recipients for good; the others "
-                "have the digest. Fix or remove those addresses and run send again, or end this "
-                "digest with `publisher digest --mark-sent`",
-                report.exit_code,
-            )
-        )
-    return lines
+def _send_problems(report: SendReport) -> list[str]:
+    """Lines for stderr: each recipient left out, then what to do about it (by `report.exit_code`)."""
+    lines = [f"refused: {address}: {reply}" for address, reply in report.refused.items()]
+    lines += [f"not sent yet: {address}: {reply}" for address, reply in report.deferred.items()]
+    verdict = {
+        EX_TEMPFAIL: f"error: {len(report.deferred)} recipients do not have the digest yet (temporary "
+        "failure); run send again later: only they will get it",
+        3: f"error: the server refused {len(report.refused)} recipients for good; the others have the "
+        "digest. Fix or remove those addresses and run send again, or end this digest with "
+        "`publisher digest --mark-sent`",
+    }.get(report.exit_code)
+    return [*lines, verdict] if verdict else lines
 
 
 def progress_bar(label: str, length: int, items: Iterable[T], exact: bool = True) -> Iterator[T]:

@@ -42,7 +42,11 @@ class StateError(PublisherError):
     """The state store cannot be read or written; says how to rebuild it."""
 
 
+EX_TEMPFAIL = 75
+"""sysexits.h: a temporary failure; cron should simply try again later."""
+
+
 class LockBusy(PublisherError):
     """Another build holds the lock; cron should simply try again later."""
 
-    exit_code = 75  # EX_TEMPFAIL from sysexits.h
+    exit_code = EX_TEMPFAIL

@@ -38,14 +38,12 @@ from pathlib import Path
 from . import clock
 from .config import MailSettings, Settings
 from .digest import Mailing, describe_window, digest_to_send, mark_sent, resolve_since
-from .errors import ConfigError, InputError, PublisherError
+from .errors import EX_TEMPFAIL, ConfigError, InputError, PublisherError
 from .outputs.mail import mail_policy
 from .publish import build_lock
 from .state import DEFERRED, REFUSED, SERVED, State, open_state
 
 log = logging.getLogger("publisher")
-
-EX_TEMPFAIL = 75
 
 
 @dataclass(frozen=True, slots=True)
