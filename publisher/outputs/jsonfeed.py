@@ -36,9 +36,8 @@ class JsonItems:
     item_of: ItemOf = feed_item
 
     def __call__(self, entry: Entry) -> bytes:
-        return _dumps(
-            _item(self.item_of(entry))
-        ).encode()  # UTF-8: half the memory of a str with curly quotes
+        # UTF-8 bytes: half the memory of a str with curly quotes, and what the document is joined from.
+        return _dumps(_item(self.item_of(entry))).encode()
 
 
 def render_json(doc: FeedDoc, site: Site, part_of: PartOf | None = None) -> bytes:
