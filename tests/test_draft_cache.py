@@ -204,3 +204,20 @@ def test_files_that_warn_are_not_cached(seeded: Settings, write_seed: Write) -> 
     assert any(e.source_file == "odd.txt" for e in again.entries)
     with open_state(seeded.state) as state:
         assert "odd.txt" not in state.cached_files()
+
+
+def test_a_file_skipped_under_keep_going_is_skipped_again_not_served_its_old_drafts(
+    seeded: Settings, write_seed: Write
+) -> None:
+    build(seeded)
+    write_seed("dated.md", DATED.replace("2025-12-01T08:30:00+05:30", "the day after the storm"))
+    for _ in range(2):  # the second build finds the file unchanged since the first
+        result = _rebuild_keep_going(seeded)
+        assert [reason for reason in result.skipped if "dated.md:3" in reason]
+        assert not any(e.source_file == "dated.md" for e in result.entries)
+
+
+def _rebuild_keep_going(settings: Settings) -> BuildResult:
+    with open_state(settings.state) as state:
+        state.put(BUILD_KEY, "")
+    return build(settings, keep_going=True)
