@@ -37,12 +37,14 @@ from .outputs.environment import make_environment
 from .outputs.keys import Keys
 from .outputs.pages import render_pages
 from .outputs.parts import PartStore
+from .outputs.premade import premaking
 from .outputs.site import DIGEST_HTML, DIGEST_TEXT, STYLE, XSL, Site, page_path
 from .outputs.syndication import families, render_feeds, topics
 from .outputs.templates import BUNDLED, templates_digest
+from .processes import Cores
 from .publish import commit, stage
 from .sources import Piece, SeedFile, find_seed_files
-from .sources.workers import Cores, parsing
+from .sources.workers import parsing
 from .state import State
 from .uptodate import BUILD_KEY, Survey
 
@@ -169,13 +171,16 @@ def render_outputs(
     now: datetime | None = None,
     kept: Mapping[str, str] | None = None,
     store: PartStore | None = None,
+    cores: Cores | None = None,
 ) -> Iterator[tuple[str, str, bytes | None]]:
     """(path, key, bytes) of every output file, pages first and feeds last (the order they are published in).
 
     Pages and feed files have keys (see outputs/keys.py): one whose key is
     in `kept` comes with bytes None, to be kept as it is. The style sheets
     and the digest have no key (""). Entries' feed parts made by an earlier
-    build are taken from `store` (the state store) and new ones handed to it.
+    build are taken from `store` (the state store) and new ones handed to it;
+    when there are many new ones, a worker makes them while the pages render
+    (see outputs/premade.py; `cores` says whether it may).
     """
     site = Site.from_settings(settings)
     env = make_environment(settings.templates, settings.tz)
@@ -184,16 +189,17 @@ def render_outputs(
     yield STYLE, "", _asset(settings, STYLE)
     yield XSL, "", _asset(settings, XSL)
     keys = Keys.for_build(settings, templates_digest(settings.templates))
-    yield from render_pages(
-        env, entries, site, catalog, [f for f in feeds if f.folder], keys, kept or {}, store
-    )
-    digest = digest_output.select_digest(
-        entries, site, settings.digest_size, settings.mail.subject, settings.mail.unsubscribe_link
-    )
-    if digest:
-        yield DIGEST_HTML, "", digest_output.render_digest_html(env, digest, site).encode()
-        yield DIGEST_TEXT, "", digest_output.render_digest_text(env, digest, site).encode()
-    yield from render_feeds(feeds, site, settings.feed_size, keys, kept or {}, store)
+    with premaking(entries, keys, store, cores) as premade:
+        yield from render_pages(
+            env, entries, site, catalog, [f for f in feeds if f.folder], keys, kept or {}, store
+        )
+        digest = digest_output.select_digest(
+            entries, site, settings.digest_size, settings.mail.subject, settings.mail.unsubscribe_link
+        )
+        if digest:
+            yield DIGEST_HTML, "", digest_output.render_digest_html(env, digest, site).encode()
+            yield DIGEST_TEXT, "", digest_output.render_digest_text(env, digest, site).encode()
+        yield from render_feeds(feeds, site, settings.feed_size, keys, kept or {}, store, premade)
 
 
 def _drafts(

@@ -1,7 +1,7 @@
 """Seed files parsed by worker processes: the same results as one file after another, and nothing leaked.
 
 The threshold is lowered with `Cores(usable, share_bytes)`, so real workers
-(`python -m publisher.sources.workers`) run on any machine for a few small files.
+(`python -m publisher.processes`) run on any machine for a few small files.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from publisher.clock import now
 from publisher.config import Settings
 from publisher.errors import InputError
 from publisher.pipeline import Found, ParseCache, Skips, parse_cache, read_pieces
+from publisher.processes import Cores, spawn
 from publisher.publish import build_lock
 from publisher.sources import SeedFile, find_seed_files
-from publisher.sources.workers import Cores, spawn
+from publisher.sources.workers import parse_share
 from publisher.state import open_state
 
 ONE_AT_A_TIME = Cores(usable=1)
@@ -149,7 +150,7 @@ def test_a_worker_whose_answer_nobody_reads_ends_quietly(tmp_path: Path) -> None
     worker = spawn()
     assert worker.stdin and worker.stdout and worker.stderr
     worker.stdout.close()  # as if the parent had been killed
-    worker.stdin.write(pickle.dumps(("utf-8", files)))
+    worker.stdin.write(pickle.dumps((parse_share, (files, "utf-8"))))
     worker.stdin.close()
     assert worker.wait(timeout=60) == 1
     assert worker.stderr.read() == b""

@@ -21,10 +21,11 @@ from ..entry import Entry
 from .catalog import Catalog, Group
 from .feeditem import FeedItems, PartOf
 from .feedplan import Family, FeedDoc, Format, Kind, plan
-from .feeds import EntryParts, FeedEntries, render_atom, render_rss
-from .jsonfeed import JsonItems, render_json
+from .feeds import FeedEntries, render_atom, render_rss
+from .jsonfeed import render_json
 from .keys import Keys
 from .parts import Parts, PartStore
+from .premade import Premade, part_maker
 from .site import Site
 
 
@@ -58,6 +59,7 @@ def render_feeds(
     keys: Keys,
     kept: Mapping[str, str],
     store: PartStore | None = None,
+    premade: Premade | None = None,
 ) -> Iterator[tuple[str, str, bytes | None]]:
     """(path, key, bytes) of every feed file: format by format, archive pages first, then the subscription
     feeds they back.
@@ -66,7 +68,8 @@ def render_feeds(
     their keys; a file whose key is unchanged comes with bytes None: keep it.
     One format at a time, because each entry's part for a format is kept
     until that format is done: holding all three at once cost a
-    10,000-entry build 150 MB. The parts made are handed to `store`.
+    10,000-entry build 150 MB. The parts made are handed to `store`; those
+    a worker made (`premade`) are taken instead of making them.
     """
     docs = [doc for family in feed_families for doc in plan(family, size)]
     docs.sort(key=lambda doc: doc.kind is not Kind.ARCHIVE)
@@ -74,15 +77,22 @@ def render_feeds(
     items = FeedItems()
     entries = FeedEntries(items)
     for fmt in Format:
-        parts = Parts(fmt.name, _maker(fmt, items, entries), keys.entry_key, store)
-        for doc, key in keyed:
-            path = doc.path(fmt)
-            if kept.get(path) == key:
-                yield path, key, None
-                continue
-            parts.fetch(doc.entries)
-            yield path, key, RENDER[fmt](doc, site, parts)
-        parts.save()
+        make = _taking((premade or Premade()).parts(fmt), part_maker(fmt, items, entries))
+        yield from _files(fmt, keyed, site, kept, Parts(fmt.name, make, keys.entry_key, store))
+
+
+def _files(
+    fmt: Format, keyed: list[tuple[FeedDoc, str]], site: Site, kept: Mapping[str, str], parts: Parts
+) -> Iterator[tuple[str, str, bytes | None]]:
+    """The documents' files in one format; its parts are let go once they are done (see `render_feeds`)."""
+    for doc, key in keyed:
+        path = doc.path(fmt)
+        if kept.get(path) == key:
+            yield path, key, None
+            continue
+        parts.fetch(doc.entries)
+        yield path, key, RENDER[fmt](doc, site, parts)
+    parts.save()
 
 
 RENDER: dict[Format, Callable[[FeedDoc, Site, PartOf | None], bytes]] = {
@@ -92,9 +102,14 @@ RENDER: dict[Format, Callable[[FeedDoc, Site, PartOf | None], bytes]] = {
 }
 
 
-def _maker(fmt: Format, items: FeedItems, entries: FeedEntries) -> PartOf:
-    """What serializes one entry's part in `fmt`."""
-    return JsonItems(items) if fmt is Format.JSON else EntryParts(fmt, entries)
+def _taking(made: dict[str, bytes], make: PartOf) -> PartOf:
+    """`make`, but an entry's part in `made` is taken from it (and dropped there: `Parts` keeps it now)."""
+
+    def part(entry: Entry) -> bytes:
+        found = made.pop(entry.id, None)
+        return make(entry) if found is None else found
+
+    return part
 
 
 def doc_key(doc: FeedDoc, keys: Keys) -> str:

@@ -1,0 +1,93 @@
+"""Feed parts made on another core while this one renders the pages.
+
+A cold build (or the first after an upgrade) makes every entry's Atom entry,
+RSS item and JSON item: a third of its rendering, and none of it needed by
+the pages. When enough entries lack stored parts (`Cores.helps`), a worker
+process (processes.py) makes theirs, format by format in `Format` order,
+while the build renders its pages; `render_feeds` takes them instead of
+making them. The worker runs this same code, so its bytes are the ones the
+build would make; a worker that fails costs only the head start, as every
+part it did not deliver is made here, as without it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+from ..entry import Entry
+from ..processes import Cores, Worker
+from .feeditem import FeedItems, PartOf
+from .feedplan import Format
+from .feeds import EntryParts, FeedEntries
+from .jsonfeed import JsonItems
+from .keys import Keys
+from .parts import PartStore
+
+log = logging.getLogger("publisher")
+
+
+def part_maker(fmt: Format, items: FeedItems, entries: FeedEntries) -> PartOf:
+    """What serializes one entry's part in `fmt`."""
+    return JsonItems(items) if fmt is Format.JSON else EntryParts(fmt, entries)
+
+
+def make_parts(entries: list[Entry]) -> Iterator[dict[str, bytes]]:
+    """The worker's task: entry id → part, for each format in turn."""
+    items = FeedItems()
+    feed_entries = FeedEntries(items)
+    for fmt in Format:
+        make = part_maker(fmt, items, feed_entries)
+        yield {entry.id: make(entry) for entry in entries}
+
+
+class Premade:
+    """The feed parts a worker makes during one build; none when it has no worker."""
+
+    def __init__(self, worker: Worker | None = None, patience: float = 0.0) -> None:
+        self.worker, self.patience = worker, patience
+        self.started = time.monotonic()
+
+    def parts(self, fmt: Format) -> dict[str, bytes]:
+        """The worker's parts in `fmt` (asked for in `Format` order), waiting for them; {} once it failed."""
+        if self.worker is None:
+            return {}
+        try:
+            made = self.worker.next(self.patience + 4 * (time.monotonic() - self.started))  # see Cores
+            if not isinstance(made, dict):
+                raise ValueError(f"its answer is a {type(made).__name__}")
+            return made
+        except (
+            Exception
+        ) as why:  # whatever went wrong (a worker's garbage can raise anything), make them here
+            log.warning("a rendering worker failed (%s); making its %s feed parts here", why, fmt.name)
+            self.worker.stop()
+            self.worker = None
+            return {}
+
+
+@contextmanager
+def premaking(
+    entries: Sequence[Entry], keys: Keys, store: PartStore | None, cores: Cores | None = None
+) -> Iterator[Premade]:
+    """A worker making the feed parts of `entries` not in `store` under their key, when there are enough.
+
+    The Atom parts stand for all three formats: a build makes and stores
+    the three together. On leaving the block the worker is stopped, so an
+    error that stops the build leaves no process behind.
+    """
+    cores = cores or Cores()
+    stored = store.part_keys(Format.ATOM.name) if store is not None else {}
+    wanted = [entry for entry in entries if stored.get(entry.id) != keys.entry_key(entry)]
+    if not cores.helps(len(wanted)):
+        yield Premade()
+        return
+    with ThreadPoolExecutor(3) as pipes:  # the worker's job, its answers, its errors
+        worker = Worker(make_parts, (wanted,), cores.worker, pipes)
+        try:
+            yield Premade(worker, cores.patience)
+        finally:
+            worker.stop()

@@ -1,0 +1,228 @@
+"""Worker processes: another core runs one task of the build, and its results stream back in order.
+
+Parsing (YAML, cmark-gfm, nh3) and serializing feeds (lxml) hold the GIL,
+so threads cannot share them out. A worker is a plain `python -m
+publisher.processes` process, not a `multiprocessing` one: `spawn` and
+`forkserver` re-import the caller's `__main__` (the CLI, or a library user's
+unguarded script, would run again) and `fork` would hand each worker the
+build lock's file descriptor, so a worker outliving a `kill -9` of the build
+would block every later cron run. `close_fds` and a fresh interpreter mean a
+worker holds nothing but its pipes.
+
+A task is a module-level function (pickled by name) yielding its results;
+each result is pickled back as soon as it is made, so the build can use the
+first while the worker makes the next. Whoever starts a worker must be able
+to do its task itself: a worker that dies, hangs or answers nonsense is
+killed, and `Worker.next` raises for its caller to fall back on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import queue
+import site
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+"""The folder holding this `publisher`: the workers must import this same code (see `spawn`)."""
+
+WORKER = (sys.executable, "-m", __name__)
+"""How to start a worker: this interpreter, this module."""
+
+Task = Callable[..., Iterable[Any]]
+"""A worker's job: a module-level function yielding its results."""
+
+SHARE_BYTES = 4 * 2**20
+"""The fewest bytes of seed files one more process must get to pay for starting it (at ~8 MB/s a share of
+4 MiB takes ~0.5 s, against ~0.2 s to start a worker and take its results back)."""
+
+SHARE_ENTRIES = 1000
+"""The fewest entries whose feed parts pay for a worker making them (~0.3 ms each, against ~0.2 s to start a
+worker and a little to send the entries and take the parts back)."""
+
+
+class Sized(Protocol):
+    @property
+    def size(self) -> int: ...
+
+
+S = TypeVar("S", bound=Sized)
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask, where the system has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class Cores:
+    """How a build may share out its work: over up to `usable` processes, parsing only when each gets at least
+    `share_bytes` of seed files, feed parts only for at least `share_entries` entries; the workers started
+    with the command `worker`. A worker still busy `patience` seconds plus four times as long as we took
+    for our own part, after we are done with it, is stuck, not slow (the shares are about as large).
+
+    Tests pass their own, to run workers on any machine for a few files, or workers that fail.
+    """
+
+    usable: int = field(default_factory=usable_cpus)
+    share_bytes: int = SHARE_BYTES
+    share_entries: int = SHARE_ENTRIES
+    worker: tuple[str, ...] = WORKER
+    patience: float = 60.0
+
+    def shares(self, items: list[S]) -> list[list[S]]:
+        """`items` cut into runs of about equal size, in order; one run when more processes would not pay.
+
+        Each item goes to the share holding its middle byte.
+        """
+        total = sum(item.size for item in items)
+        count = min(self.usable, total // max(self.share_bytes, 1))
+        if count < 2:
+            return [items]
+        cut: list[list[S]] = [[] for _ in range(count)]
+        filled = 0
+        for item in items:
+            cut[min(count - 1, (filled + item.size // 2) * count // total)].append(item)
+            filled += item.size
+        return [share for share in cut if share]
+
+    def helps(self, entries: int) -> bool:
+        """Whether a worker making the feed parts of this many entries pays for itself."""
+        return self.usable > 1 and entries >= self.share_entries
+
+
+class Worker:
+    """One worker process running `task(*args)`, fed and drained by threads of `pipes`.
+
+    The threads are what let the worker start at once, while this process
+    gets on with its own work, without either blocking on a full pipe.
+    """
+
+    def __init__(
+        self, task: Task, args: tuple[Any, ...], command: Sequence[str], pipes: ThreadPoolExecutor
+    ) -> None:
+        self.pipes = pipes
+        self.process: subprocess.Popen[bytes] | None = None
+        try:
+            self.process = spawn(command)
+        except OSError as error:  # no interpreter to run, no process left: `next` raises it
+            self.failure: Exception = error
+            return
+        self.fed = pipes.submit(_send, self.process, pickle.dumps((task, args), pickle.HIGHEST_PROTOCOL))
+        self.errors: Future[bytes] = pipes.submit(_drain, self.process)
+        self.reads: list[Future[Any]] = []
+
+    def next(self, patience: float) -> Any:
+        """The task's next result; any failure (exit, garbage, `patience` seconds of silence) raises."""
+        if self.process is None:
+            raise self.failure
+        assert self.process.stdout is not None
+        self.reads.append(self.pipes.submit(pickle.load, self.process.stdout))
+        try:
+            return self.reads[-1].result(timeout=patience)
+        except EOFError:
+            self.process.wait(timeout=patience)
+            why = self.errors.result(timeout=patience).decode(errors="replace")[-300:]
+            raise ValueError(f"exit status {self.process.returncode}: {why}") from None
+
+    def stop(self) -> None:
+        """Kill the worker if it still runs, and wait for it (no zombie), however it ended."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        threads: list[Future[Any]] = [self.fed, self.errors, *self.reads]
+        for thread in threads:
+            thread.exception()  # the pipes' threads end once the process is gone
+        assert self.process.stdout is not None
+        self.process.stdout.close()
+
+
+def _send(process: subprocess.Popen[bytes], job: bytes) -> None:
+    assert process.stdin is not None
+    with contextlib.suppress(BrokenPipeError):  # the worker died: reading its results says how
+        try:
+            process.stdin.write(job)
+        finally:
+            process.stdin.close()
+
+
+def _drain(process: subprocess.Popen[bytes]) -> bytes:
+    assert process.stderr is not None
+    with process.stderr:
+        return process.stderr.read()
+
+
+def spawn(command: Sequence[str] = WORKER) -> subprocess.Popen[bytes]:
+    """Start a worker with nothing of ours but its pipes (`close_fds`: not the build lock).
+
+    A checkout's folder is put first on the worker's path, so it imports
+    this same code; an installed package's (site-packages) is left where it
+    is, as first it would come before the standard library.
+    """
+    installed = {*site.getsitepackages(), site.getusersitepackages()}
+    ours = [] if str(PACKAGE_ROOT) in installed else [str(PACKAGE_ROOT)]
+    path = os.pathsep.join(filter(None, [*ours, os.environ.get("PYTHONPATH")]))
+    return subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        close_fds=True,
+        env={**os.environ, "PYTHONPATH": path},
+    )
+
+
+def main() -> None:
+    """The worker: read (task, args) pickled from stdin, write each of its results pickled to stdout.
+
+    It stops as soon as the parent is gone: at EOF before the whole job came,
+    when its parent changes (the parent died and it was re-parented), or
+    when nobody reads its answer. Results are written by a thread, so the
+    task makes the next one while the parent has not yet read the last.
+    """
+    parent = os.getppid()
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+    try:
+        task, args = pickle.load(sys.stdin.buffer)
+    except (EOFError, pickle.UnpicklingError):  # the parent died before it sent the whole job
+        sys.exit(1)
+    results: queue.Queue[tuple[Any] | None] = queue.Queue()
+    writer = threading.Thread(
+        target=_write_results, args=(results,), daemon=True
+    )  # a failed task must not wait on it
+    writer.start()
+    for result in task(*args):
+        results.put((result,))
+    results.put(None)
+    writer.join()
+
+
+def _write_results(results: queue.Queue[tuple[Any] | None]) -> None:
+    while (result := results.get()) is not None:
+        try:
+            pickle.dump(result[0], sys.stdout.buffer, pickle.HIGHEST_PROTOCOL)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            os._exit(1)  # not sys.exit: its final flush would fail again and print a traceback
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.1)
+    os._exit(1)
+
+
+if __name__ == "__main__":
+    main()

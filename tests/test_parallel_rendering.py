@@ -1,0 +1,108 @@
+"""Feed parts made by a worker process while the pages render: the same bytes as made here, and nothing leaked.
+
+The threshold is lowered with `Cores(share_entries=1)`, so a real worker
+(`python -m publisher.processes`) runs on any machine for a few entries.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+
+from publisher import build, clock
+from publisher.config import Settings
+from publisher.entry import Entry
+from publisher.outputs.feedplan import Format
+from publisher.outputs.keys import Keys
+from publisher.outputs.premade import make_parts, premaking
+from publisher.pipeline import render_outputs, settle_seeds
+from publisher.processes import Cores
+from publisher.state import open_state
+
+HERE = Cores(usable=1)
+WORKER = Cores(usable=2, share_entries=1)  # a worker for any number of entries, whatever the machine
+Rendered = list[tuple[str, str, bytes | None]]
+
+
+@pytest.fixture
+def entries(settings: Settings, write_seed: Callable[[str, str], Path]) -> list[Entry]:
+    for n in range(1, 9):
+        body = f"The body of piece {n} has a [relative link](notes/{n}.html) and “curly quotes”.\n"
+        write_seed(f"p{n}.md", f"---\ntitle: Piece {n}\ndate: 2025-12-{n:02d}\ntags: [t{n % 3}]\n---\n{body}")
+    return settle_seeds(settings, {}).entries
+
+
+def rendered(entries: list[Entry], settings: Settings, cores: Cores) -> Rendered:
+    return list(render_outputs(entries, settings, clock.now(), {}, None, cores))
+
+
+def test_a_worker_makes_the_feed_parts_this_process_would(entries: list[Entry], settings: Settings) -> None:
+    keys = Keys.for_build(settings, "")
+    with premaking(entries, keys, None, WORKER) as premade:
+        assert premade.worker is not None
+        from_worker = [premade.parts(fmt) for fmt in Format]
+    assert from_worker == list(make_parts(entries))
+    assert all(len(parts) == len(entries) for parts in from_worker)
+    first = next(entry for entry in entries if entry.title == "Piece 1")
+    assert urljoin(first.link, "notes/1.html").encode() in from_worker[0][first.id]  # links made absolute too
+
+
+def test_a_build_with_a_worker_writes_the_bytes_of_one_without(
+    entries: list[Entry], settings: Settings
+) -> None:
+    assert rendered(entries, settings, WORKER) == rendered(entries, settings, HERE)
+
+
+@pytest.mark.parametrize(
+    ("worker", "why"),
+    [
+        ((sys.executable, "-c", "import sys; sys.exit(3)"), "exit status 3"),
+        ((sys.executable, "-c", "import sys; sys.stdin.buffer.read(); print('garbage')"), ""),
+        (
+            (
+                sys.executable,
+                "-c",
+                "import pickle, sys; sys.stdin.buffer.read(); sys.stdout.buffer.write(pickle.dumps([]))",
+            ),
+            "its answer is a list",
+        ),
+        ((str(Path(__file__).parent / "no-such-python"),), "No such file"),
+        ((sys.executable, "-c", "import time; time.sleep(600)"), ""),  # stuck: killed once out of patience
+    ],
+)
+def test_a_worker_that_fails_has_its_parts_made_here(
+    entries: list[Entry],
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+    worker: tuple[str, ...],
+    why: str,
+) -> None:
+    failing = Cores(usable=2, share_entries=1, worker=worker, patience=0.5)
+    with caplog.at_level(logging.WARNING, "publisher"):
+        made = rendered(entries, settings, failing)
+    assert made == rendered(entries, settings, HERE)
+    (record,) = caplog.records  # once: the formats after the first failure are made here without asking
+    assert "a rendering worker failed" in record.getMessage() and why in record.getMessage()
+
+
+def test_no_worker_for_parts_the_store_holds_or_too_few_entries(
+    entries: list[Entry], settings: Settings
+) -> None:
+    build(settings)
+    keys = Keys.for_build(settings, "")
+    with open_state(settings.state) as state:
+        with premaking(entries, keys, state, WORKER) as premade:
+            assert premade.worker is None  # every entry's parts are stored under their key
+        state.forget_parts(set())
+        with premaking(entries, keys, state, WORKER) as premade:
+            assert premade.worker is not None
+            assert len(premade.parts(Format.ATOM)) == len(entries)
+    with premaking(entries, keys, None, Cores(usable=2, share_entries=len(entries) + 1)) as premade:
+        assert premade.worker is None
+    with premaking(entries, keys, None, Cores(usable=1, share_entries=1)) as premade:
+        assert premade.worker is None  # one CPU
