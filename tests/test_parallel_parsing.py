@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +24,8 @@ from publisher.publish import build_lock
 from publisher.sources import SeedFile, find_seed_files
 from publisher.sources.workers import parse_share
 from publisher.state import open_state
+
+from .workers import FAILING_WORKERS
 
 ONE_AT_A_TIME = Cores(usable=1)
 THREE_PROCESSES = Cores(usable=3, share_bytes=1)  # the parent and two workers, whatever the machine
@@ -102,23 +103,7 @@ def test_without_keep_going_the_first_bad_file_in_file_order_stops_the_build(
     assert f"p{min(bad):02d}.md" in str(parallel.value)
 
 
-@pytest.mark.parametrize(
-    ("worker", "why"),
-    [
-        ((sys.executable, "-c", "import sys; sys.exit(3)"), "exit status 3"),
-        ((sys.executable, "-c", "import sys; sys.stdin.buffer.read(); print('garbage')"), ""),
-        (
-            (
-                sys.executable,
-                "-c",
-                "import pickle, sys; sys.stdin.buffer.read(); sys.stdout.buffer.write(pickle.dumps([]))",
-            ),
-            "not one result",
-        ),
-        ((str(Path(__file__).parent / "no-such-python"),), "No such file"),
-        ((sys.executable, "-c", "import time; time.sleep(600)"), ""),  # stuck: killed once out of patience
-    ],
-)
+@pytest.mark.parametrize(("worker", "why"), FAILING_WORKERS)
 def test_a_worker_that_fails_has_its_share_parsed_by_the_parent(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, worker: tuple[str, ...], why: str
 ) -> None:

@@ -7,7 +7,6 @@ The threshold is lowered with `Cores(share_entries=1)`, so a real worker
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urljoin
@@ -23,6 +22,8 @@ from publisher.outputs.premade import make_parts, premaking
 from publisher.pipeline import render_outputs, settle_seeds
 from publisher.processes import Cores
 from publisher.state import open_state
+
+from .workers import FAILING_WORKERS
 
 HERE = Cores(usable=1)
 WORKER = Cores(usable=2, share_entries=1)  # a worker for any number of entries, whatever the machine
@@ -58,23 +59,7 @@ def test_a_build_with_a_worker_writes_the_bytes_of_one_without(
     assert rendered(entries, settings, WORKER) == rendered(entries, settings, HERE)
 
 
-@pytest.mark.parametrize(
-    ("worker", "why"),
-    [
-        ((sys.executable, "-c", "import sys; sys.exit(3)"), "exit status 3"),
-        ((sys.executable, "-c", "import sys; sys.stdin.buffer.read(); print('garbage')"), ""),
-        (
-            (
-                sys.executable,
-                "-c",
-                "import pickle, sys; sys.stdin.buffer.read(); sys.stdout.buffer.write(pickle.dumps([]))",
-            ),
-            "its answer is a list",
-        ),
-        ((str(Path(__file__).parent / "no-such-python"),), "No such file"),
-        ((sys.executable, "-c", "import time; time.sleep(600)"), ""),  # stuck: killed once out of patience
-    ],
-)
+@pytest.mark.parametrize(("worker", "why"), FAILING_WORKERS)
 def test_a_worker_that_fails_has_its_parts_made_here(
     entries: list[Entry],
     settings: Settings,
