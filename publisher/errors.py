@@ -33,6 +33,13 @@ class InputError(PublisherError):
         """Pickled as its three parts (the parsing workers send errors back), not as its message."""
         return type(self), (self.path, self.line, self.reason)
 
+    def __eq__(self, other: object) -> bool:
+        """Equal when it says the same thing of the same place: a worker's error is the one made here."""
+        return type(other) is type(self) and self.__reduce__() == other.__reduce__()
+
+    def __hash__(self) -> int:
+        return hash(self.__reduce__()[1])
+
 
 class ConfigError(InputError):
     """A bad configuration file or value."""

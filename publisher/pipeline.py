@@ -27,8 +27,9 @@ from .api import BuildResult, Track, nothing_to_do, untracked
 from .config import Settings
 from .entry import Entry, newest_first
 from .errors import InputError
-from .extract.entries import Draft, depends_on_day, file_drafts
+from .extract.entries import Draft, depends_on_day, file_drafts, keeps_pieces
 from .extract.identity import settle
+from .extract.reading import FileRead, Reader, parsing
 from .extract.record import Record
 from .extract.stored import DraftRow, draft_from_row, draft_rows
 from .outputs import digest as digest_output
@@ -44,7 +45,6 @@ from .outputs.templates import BUNDLED, templates_digest
 from .processes import Cores
 from .publish import commit, stage
 from .sources import Piece, SeedFile, find_seed_files
-from .sources.workers import parsing
 from .state import State
 from .uptodate import BUILD_KEY, Survey
 
@@ -222,7 +222,7 @@ def _drafts(
             if seed.row:  # touched, not changed: the row moves to the new mtime, drafts and all
                 files.append((seed.source, *seed.row, seed.stored))
             continue
-        made, complete = file_drafts(seed.pieces, seed.source, settings.seeds, settings.tz, now, skips)
+        made, complete = _drafted(seed, settings, now, skips)
         drafts.extend(made)
         if not seed.cached:
             continue
@@ -231,12 +231,22 @@ def _drafts(
         rows.extend((settings.timezone, day if dated else "", row) for row in stored or ())
         if seed.row:
             kept = (
-                ""
-                if stored and not dated
-                else json.dumps([p.plain() for p in seed.pieces], ensure_ascii=False)
+                json.dumps([p.plain() for p in seed.pieces], ensure_ascii=False)
+                if keeps_pieces(made, complete)
+                else ""
             )
             files.append((seed.source, *seed.row, kept))
     return drafts, files, rows
+
+
+def _drafted(seed: Found, settings: Settings, now: datetime, skips: Skips) -> tuple[list[Draft], bool]:
+    """The file's drafts and whether every piece made one: as drafted when it was parsed, or made now
+    from its cached pieces; the errors of its bad pieces go to `skips` either way."""
+    if seed.read is None:
+        return file_drafts(seed.pieces, seed.source, settings.seeds, settings.tz, now, skips)
+    for error in seed.read.errors:
+        skips(error)
+    return seed.read.drafts, seed.read.complete
 
 
 def _entries(
@@ -303,6 +313,9 @@ class Found:
     row: tuple[int, int, str] | None = None  # (size, mtime_ns, sha256) to store it under; None: its row stays
     cached: bool = True  # False when it warned: it is read again on every build until fixed
     stored: str = ""  # the pieces as the cache holds them, when its drafts are good but its row moves
+    read: FileRead | None = (
+        None  # parsed now, and drafted as it was (its pieces only when the cache keeps them)
+    )
 
 
 def _remember(
@@ -342,10 +355,12 @@ def read_pieces(
 ) -> list[Found]:
     """Every file, reusing the drafts or the parse of files whose size, mtime or content hash is unchanged.
 
-    The files left to parse are parsed last, on every usable core (see
-    sources/workers.py; `cores` says how many). Only they can warn or fail,
-    and their results are taken in file order, so warnings and errors (the
-    first one, without `keep_going`) are those of one file after another.
+    The files left to parse are parsed last, and drafted as they are, on
+    every usable core (see extract/reading.py; `cores` says how many). Only
+    they can warn or fail, and their results are taken in file order, so
+    warnings and errors (the first one, without `keep_going`) are those of
+    one file after another: a bad file's error when it is read, a bad
+    piece's when the drafts are collected (see `_drafts`).
     A file that warned or failed is not cached: it is read again, and its
     warnings repeated, on every build until it is fixed.
     """
@@ -367,31 +382,31 @@ def read_pieces(
             continue
         stale.append((len(found), seed, digest))
         found.append(None)
-    _parse(stale, found, encoding, track, warnings, skips, cores)
+    reader = Reader(encoding, settings.seeds, settings.tz, now)
+    _parse(stale, found, reader, track, warnings, skips, cores)
     return [seed for seed in found if seed]
 
 
 def _parse(
     stale: list[tuple[int, SeedFile, str]],
     found: list[Found | None],
-    encoding: str,
+    reader: Reader,
     track: Track,
     warnings: list[str],
     skips: Skips,
     cores: Cores | None,
 ) -> None:
-    """Parse the `stale` files into their places in `found` (left None when a file cannot be read)."""
+    """Parse and draft the `stale` files into their places in `found` (left None when a file cannot be read)."""
     if not stale:
         return
-    with parsing([seed for _, seed, _ in stale], encoding, cores) as parsed:
+    with parsing([seed for _, seed, _ in stale], reader, cores) as parsed:
         for (at, seed, digest), read in track("parsing", len(stale), zip(stale, parsed, strict=True)):
             if isinstance(read, InputError):
                 skips(read)
                 continue
-            pieces, found_warnings = read
-            warnings.extend(found_warnings)
+            warnings.extend(read.warnings)
             row = (seed.size, seed.mtime_ns, digest)
-            found[at] = Found(seed.source, pieces, row=row, cached=not found_warnings)
+            found[at] = Found(seed.source, read.pieces, row=row, cached=not read.warnings, read=read)
 
 
 def _known(source: str, cached: ParseCache, good: Mapping[str, list[Draft]]) -> Found | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -18,11 +19,11 @@ from publisher.api import untracked
 from publisher.clock import now
 from publisher.config import Settings
 from publisher.errors import InputError
+from publisher.extract.reading import Reader, read_share
 from publisher.pipeline import Found, ParseCache, Skips, parse_cache, read_pieces
 from publisher.processes import Cores, spawn
 from publisher.publish import build_lock
 from publisher.sources import SeedFile, find_seed_files
-from publisher.sources.workers import parse_share
 from publisher.state import open_state
 
 from .workers import FAILING_WORKERS
@@ -78,9 +79,11 @@ def test_workers_give_what_one_by_one_gives(tmp_path: Path, caplog: pytest.LogCa
     assert not caplog.records  # the workers answered: nothing was parsed again here
     assert parallel == read(files, ONE_AT_A_TIME)
     found, warnings, skipped = parallel
-    assert [p.meta["title"] for seed in found for p in seed.pieces] == [
+    assert [d.title for seed in found if seed.read for d in seed.read.drafts] == [
         f"Piece {n}" for n in (1, 2, 3, 4, 5, 7)
     ] + ["Odd"] + [f"Piece {n}" for n in (9, 10, 12)]
+    # pieces come back only where the cache keeps them: "Odd" has no date, so tomorrow may date it anew
+    assert [seed.source for seed in found if seed.pieces] == ["p08.md"]
     assert [seed.source for seed in found if seed.cached] == [
         f"p{n:02d}.md" for n in (1, 2, 3, 4, 5, 7, 9, 10, 12)
     ]
@@ -101,6 +104,16 @@ def test_without_keep_going_the_first_bad_file_in_file_order_stops_the_build(
         read(files, THREE_PROCESSES, keep_going=False)
     assert str(parallel.value) == str(one_by_one.value)
     assert f"p{min(bad):02d}.md" in str(parallel.value)
+
+
+def test_a_bad_piece_drafted_by_a_worker_is_met_in_file_order(tmp_path: Path) -> None:
+    bad_date = "---\ntitle: Bad date\ndate: the day after never\n---\nBody.\n"
+    files = seed_many(tmp_path / "seeds", {2: bad_date, 11: bad_date})
+    parallel = read(files, THREE_PROCESSES)
+    assert parallel == read(files, ONE_AT_A_TIME)  # the same drafts, and each file's errors with them
+    found, _, _ = parallel
+    errors = [error for seed in found if seed.read for error in seed.read.errors]
+    assert [(Path(error.path).name, error.line) for error in errors] == [("p02.md", 3), ("p11.md", 3)]
 
 
 @pytest.mark.parametrize(("worker", "why"), FAILING_WORKERS)
@@ -135,7 +148,7 @@ def test_a_worker_whose_answer_nobody_reads_ends_quietly(tmp_path: Path) -> None
     worker = spawn()
     assert worker.stdin and worker.stdout and worker.stderr
     worker.stdout.close()  # as if the parent had been killed
-    worker.stdin.write(pickle.dumps((parse_share, (files, "utf-8"))))
+    worker.stdin.write(pickle.dumps((read_share, (files, Reader("utf-8", tmp_path / "seeds", UTC, now())))))
     worker.stdin.close()
     assert worker.wait(timeout=60) == 1
     assert worker.stderr.read() == b""
