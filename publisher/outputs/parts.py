@@ -11,7 +11,7 @@ entry, are joined from ten thousand stored parts and one new one.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import Protocol
 
 from ..entry import Entry
@@ -47,9 +47,12 @@ class Parts:
     stored: dict[str, str] = field(default_factory=dict)
     made: dict[str, bytes] = field(default_factory=dict)
     new: list[tuple[str, str, bytes]] = field(default_factory=list)
+    known: InitVar[dict[str, str] | None] = None  # the store's keys of this kind, when the caller has them
 
-    def __post_init__(self) -> None:
-        if self.store is not None:
+    def __post_init__(self, known: dict[str, str] | None) -> None:
+        if known is not None:
+            self.stored = known
+        elif self.store is not None:
             self.stored = self.store.part_keys(self.kind)
 
     def __call__(self, entry: Entry) -> bytes:

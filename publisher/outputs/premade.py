@@ -45,11 +45,18 @@ def make_parts(entries: list[Entry]) -> Iterator[dict[str, bytes]]:
 
 
 class Premade:
-    """The feed parts a worker makes during one build; none when it has no worker."""
+    """The feed parts a worker makes during one build (none when it has no worker), and the store's keys
+    of the Atom parts, which deciding whether to start one took (`known`)."""
 
-    def __init__(self, worker: Worker | None = None, patience: float = 0.0) -> None:
-        self.worker, self.patience = worker, patience
+    def __init__(
+        self, worker: Worker | None = None, patience: float = 0.0, atom_keys: dict[str, str] | None = None
+    ) -> None:
+        self.worker, self.patience, self.atom_keys = worker, patience, atom_keys
         self.started = time.monotonic()
+
+    def known(self, fmt: Format) -> dict[str, str] | None:
+        """The store's keys of `fmt`'s parts, if they were fetched already."""
+        return self.atom_keys if fmt is Format.ATOM else None
 
     def parts(self, fmt: Format) -> dict[str, bytes]:
         """The worker's parts in `fmt` (asked for in `Format` order), waiting for them; {} once it failed."""
@@ -80,14 +87,14 @@ def premaking(
     error that stops the build leaves no process behind.
     """
     cores = cores or Cores()
-    stored = store.part_keys(Format.ATOM.name) if store is not None else {}
-    wanted = [entry for entry in entries if stored.get(entry.id) != keys.entry_key(entry)]
+    stored = store.part_keys(Format.ATOM.name) if store is not None else None
+    wanted = [entry for entry in entries if (stored or {}).get(entry.id) != keys.entry_key(entry)]
     if not cores.helps(len(wanted)):
-        yield Premade()
+        yield Premade(atom_keys=stored)
         return
     with ThreadPoolExecutor(3) as pipes:  # the worker's job, its answers, its errors
         worker = Worker(make_parts, (wanted,), cores.worker, pipes)
         try:
-            yield Premade(worker, cores.patience)
+            yield Premade(worker, cores.patience, stored)
         finally:
             worker.stop()

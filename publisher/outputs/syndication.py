@@ -76,9 +76,10 @@ def render_feeds(
     keyed = [(doc, doc_key(doc, keys)) for doc in docs]
     items = FeedItems()
     entries = FeedEntries(items)
-    for fmt in Format:
-        make = _taking((premade or Premade()).parts(fmt), part_maker(fmt, items, entries))
-        yield from _files(fmt, keyed, site, kept, Parts(fmt.name, make, keys.entry_key, store))
+    premade = premade or Premade()
+    for fmt in Format:  # no local holds a format's parts: they go before the next format's come
+        make = part_maker(fmt, items, entries)
+        yield from _files(fmt, keyed, site, kept, _parts(fmt, make, premade, keys, store))
 
 
 def _files(
@@ -100,6 +101,11 @@ RENDER: dict[Format, Callable[[FeedDoc, Site, PartOf | None], bytes]] = {
     Format.ATOM: render_atom,
     Format.RSS: render_rss,
 }
+
+
+def _parts(fmt: Format, make: PartOf, premade: Premade, keys: Keys, store: PartStore | None) -> Parts:
+    """The build's parts in `fmt`: stored, made by the worker (`premade`), or made here."""
+    return Parts(fmt.name, _taking(premade.parts(fmt), make), keys.entry_key, store, known=premade.known(fmt))
 
 
 def _taking(made: dict[str, bytes], make: PartOf) -> PartOf:
