@@ -102,7 +102,7 @@ class Cores:
 
 
 class Worker:
-    """One worker process running `task(*args)`, fed and drained by threads of `pipes`.
+    """One worker process running `task(*args)`, fed and drained by threads of `pipes` (three of them).
 
     The threads are what let the worker start at once, while this process
     gets on with its own work, without either blocking on a full pipe.
@@ -120,20 +120,24 @@ class Worker:
             return
         self.fed = pipes.submit(_send, self.process, pickle.dumps((task, args), pickle.HIGHEST_PROTOCOL))
         self.errors: Future[bytes] = pipes.submit(_drain, self.process)
-        self.reads: list[Future[Any]] = []
+        self.answers: queue.Queue[tuple[Any] | BaseException] = queue.Queue()
+        self.reading = pipes.submit(_read_answers, self.process, self.answers)
 
     def next(self, patience: float) -> Any:
         """The task's next result; any failure (exit, garbage, `patience` seconds of silence) raises."""
         if self.process is None:
             raise self.failure
-        assert self.process.stdout is not None
-        self.reads.append(self.pipes.submit(pickle.load, self.process.stdout))
         try:
-            return self.reads[-1].result(timeout=patience)
-        except EOFError:
+            answer = self.answers.get(timeout=patience)
+        except queue.Empty:
+            raise TimeoutError(f"no answer in {patience:.1f} s") from None
+        if isinstance(answer, EOFError):
             self.process.wait(timeout=patience)
             why = self.errors.result(timeout=patience).decode(errors="replace")[-300:]
-            raise ValueError(f"exit status {self.process.returncode}: {why}") from None
+            raise ValueError(f"exit status {self.process.returncode}: {why}")
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer[0]
 
     def stop(self) -> None:
         """Kill the worker if it still runs, and wait for it (no zombie), however it ended."""
@@ -142,11 +146,9 @@ class Worker:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
-        threads: list[Future[Any]] = [self.fed, self.errors, *self.reads]
+        threads: list[Future[Any]] = [self.fed, self.errors, self.reading]
         for thread in threads:
             thread.exception()  # the pipes' threads end once the process is gone
-        assert self.process.stdout is not None
-        self.process.stdout.close()
 
 
 def _send(process: subprocess.Popen[bytes], job: bytes) -> None:
@@ -156,6 +158,19 @@ def _send(process: subprocess.Popen[bytes], job: bytes) -> None:
             process.stdin.write(job)
         finally:
             process.stdin.close()
+
+
+def _read_answers(process: subprocess.Popen[bytes], answers: queue.Queue[tuple[Any] | BaseException]) -> None:
+    """Take each result off the pipe as soon as it comes, so the worker never waits for us to be ready for
+    it and ends, its memory freed, once it is done; the end of the pipe (EOFError) or garbage ends it."""
+    assert process.stdout is not None
+    with process.stdout:
+        while True:
+            try:
+                answers.put((pickle.load(process.stdout),))
+            except BaseException as error:  # a worker's garbage can raise anything; the reader says what
+                answers.put(error)
+                return
 
 
 def _drain(process: subprocess.Popen[bytes]) -> bytes:
