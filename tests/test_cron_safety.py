@@ -22,7 +22,7 @@ from publisher import Settings, build, check
 from publisher.entry import DateSource
 from publisher.errors import StateError
 from publisher.outputs.site import page_path
-from publisher.publish import TEMP_PREFIX
+from publisher.publish import TEMP_PREFIX, commit, stage
 from publisher.state import open_state
 
 from .conftest import EPOCH, ROOT, run_cli, snapshot
@@ -393,3 +393,29 @@ def test_listing_templates_that_include_the_item_template_themselves_still_work(
         result = build(replace(settings, templates=folder))
         index = (settings.out / "index.html").read_text(encoding="utf-8")
         assert index.count('<li class="mine">') == len(result.entries) > 0
+
+
+def test_a_file_that_cannot_be_written_takes_back_every_file_staged_around_it(tmp_path: Path) -> None:
+    """Files are written by several threads while the next render: a failure among them loses none of their temps."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "blocked").write_text("a file where a folder should be")
+    files = [
+        *((f"p{n:02d}.html", bytes([n]) * 100_000) for n in range(20)),
+        ("blocked/page.html", b"never written"),
+        *((f"q{n:02d}.html", b"never staged") for n in range(20)),
+    ]
+    with pytest.raises(OSError):
+        stage(out, iter(files), {})
+    assert [path.name for path in out.iterdir()] == ["blocked"]
+
+
+def test_files_written_by_several_threads_are_staged_and_committed_in_order(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    files = [(f"f{n:03d}.txt", str(n).encode() * (n * 997)) for n in range(60)]
+    staged = stage(out, iter(files), {})
+    assert [name for name, _, _ in staged.moves] == [name for name, _ in files]
+    assert list(staged.manifest) == [name for name, _ in files]
+    published = commit(staged)
+    assert published.written == [name for name, _ in files]
+    assert all((out / name).read_bytes() == data for name, data in files)
