@@ -30,22 +30,29 @@ class Row:
 
 
 def table(rows: list[Row]) -> str:
-    """A Markdown table; ratios are against publisher's cold build at the same N and place."""
+    """A Markdown table; ratios are against publisher's cold build at the same N and place.
+
+    "peak RSS" is the largest single process; "all processes" the sampled
+    sum over the process tree (a build's workers run beside it).
+    """
     base = {(r.size, r.where): r.summary for r in rows if r.tool == BASELINE and r.scenario == "cold"}
     lines = [
-        "| tool | N | output | scenario | runs | median wall | peak RSS | entries/s | wall × publisher | RSS × publisher |",
-        "|---|---:|---|---|---:|---:|---:|---:|---:|---:|",
+        "| tool | N | output | scenario | runs | median wall | peak RSS | all processes | entries/s | wall × publisher"
+        " | RSS × publisher |",
+        "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in sorted(rows, key=lambda r: (r.size, r.where, _order(r))):
         s = row.summary
         ref = base.get((row.size, row.where))
         wall = f"{s.wall * 1000:.0f} ms" if s.wall < 1 else f"{s.wall:.2f} s"
         rss = f"{s.rss_mib:.0f} MiB" if s.rss_mib else "–"
+        tree = f"{s.tree_mib:.0f} MiB" if s.tree_mib else "–"
         rate = f"{row.entries / s.wall:,.0f}" if row.scenario != "digest-50" else "–"
         ratio = f"{s.wall / ref.wall:.2f}" if ref and row.scenario != "digest-50" else "–"
         mem = f"{s.rss_mib / ref.rss_mib:.2f}" if ref and s.rss_mib and row.scenario != "digest-50" else "–"
         lines.append(
-            f"| {row.tool} | {row.size:,} | {row.where} | {row.scenario} | {s.runs} | {wall} | {rss} | {rate} | {ratio} | {mem} |"
+            f"| {row.tool} | {row.size:,} | {row.where} | {row.scenario} | {s.runs} | {wall} | {rss} | {tree} | {rate}"
+            f" | {ratio} | {mem} |"
         )
     return "\n".join(lines)
 

@@ -28,6 +28,8 @@ def test_smoke_run_measures_every_scenario_and_builds_real_feeds(tmp_path: Path)
     assert done.returncode == 0, done.stderr
     rows = [line.split("|") for line in done.stdout.splitlines() if line.startswith("| publisher |")]
     assert sorted(row[4].strip() for row in rows) == ["cold", "digest-50", "edit-one", "no-op"]
+    cold = next(row for row in rows if row[4].strip() == "cold")
+    assert float(cold[8].removesuffix(" MiB ")) > 10  # the process tree's memory was sampled
     assert "skipped: hugo: not run with --smoke" in done.stdout
     feed = feedparser.parse((tmp_path / "sites-200" / "publisher" / "out" / "atom.xml").read_bytes())
     assert feed.bozo == 0
