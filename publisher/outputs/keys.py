@@ -6,18 +6,25 @@ a rebuild after one edit from re-rendering ten thousand pages, and a full
 RFC 5005 archive page from ever being rendered twice. A key covers the code
 that writes the bytes, the settings, the templates and every field of every
 entry the file shows; anything else a file depends on goes into its `parts`.
+
+Every build digests every entry (the index and the feeds show them all), so
+an entry is hashed as its fields' text, each tagged with its type and
+prefixed with its length: as unambiguous as the `repr` it replaces, at half
+the cost (`repr` escaped every piece's full content first).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from importlib.metadata import version
+from operator import attrgetter
+from typing import Any
 
 from .. import __version__
-from ..entry import Entry
+from ..entry import DateSource, Entry
 
 # The code that writes the bytes: a new feedgen, lxml or Jinja may serialize differently.
 WRITERS = f"publisher {__version__}, feedgen {version('feedgen')}, lxml {version('lxml')}, jinja2 {version('jinja2')}"
@@ -37,7 +44,8 @@ class Keys:
         return cls(repr((WRITERS, repr(settings), templates)))
 
     def key(self, parts: object, entries: Iterable[Entry]) -> str:
-        digest = hashlib.sha256(repr((self.base, parts)).encode())
+        """The base and `parts` framed (see `_framed`), then each entry's digest, all of one size: unambiguous."""
+        digest = hashlib.sha256(_encoded(_framed((self.base, repr(parts)))))
         for entry in entries:
             digest.update(self._entry(entry))
         return digest.hexdigest()
@@ -49,11 +57,34 @@ class Keys:
     def _entry(self, entry: Entry) -> bytes:
         made = self.entries.get(entry.id)
         if made is None:
-            text = repr(tuple(_stable(getattr(entry, name)) for name in ENTRY_FIELDS))
-            made = self.entries[entry.id] = hashlib.sha256(text.encode()).digest()
+            made = self.entries[entry.id] = hashlib.sha256(_encoded(entry_text(entry))).digest()
         return made
 
 
-def _stable(value: object) -> object:
-    """A datetime as the text outputs print: a date read back from the state store has another tzinfo object."""
-    return value.isoformat() if isinstance(value, datetime) else value
+def entry_text(entry: Entry) -> str:
+    """Every field of `entry` as text (see `_TEXT`), framed: two entries give the same text only if all fields agree."""
+    return _framed([_TEXT[type(value)](value) for value in _values(entry)])
+
+
+def _framed(texts: Iterable[str]) -> str:
+    """Each text prefixed with its length, so that where one ends and the next begins is never in doubt."""
+    return "".join(f"{len(text)}:{text}" for text in texts)
+
+
+def _encoded(text: str) -> bytes:
+    """UTF-8, lone surrogates too (a YAML escape can make one): encoding is one-to-one, so keys stay unambiguous."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+_values = attrgetter(*ENTRY_FIELDS)
+# Each field's value as text, its first character naming its type: None is not "", nor True "1".
+# A datetime as the text outputs print: a date read back from the state store has another tzinfo object.
+_TEXT: dict[type, Callable[[Any], str]] = {
+    str: lambda value: "s" + value,
+    type(None): lambda value: "n",
+    bool: lambda value: "b1" if value else "b0",
+    int: lambda value: f"i{value}",
+    datetime: lambda value: "d" + value.isoformat(),
+    DateSource: lambda value: "e" + value.value,
+    tuple: lambda value: "t" + _framed(value),  # authors, tags: strings
+}
