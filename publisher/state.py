@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS parts (
     entry TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, part BLOB NOT NULL,
     PRIMARY KEY (entry, kind)
 );
+CREATE INDEX IF NOT EXISTS parts_keys ON parts (kind, entry, key);
 CREATE TABLE IF NOT EXISTS outputs (
     out TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL, PRIMARY KEY (out, path)
@@ -63,8 +64,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
 );
 """
 _SCHEMA_NAMES = frozenset(re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)", _SCHEMA))
-# The tables are only ever added to, with CREATE ... IF NOT EXISTS: a store written by an
-# older publisher gains them on open, so the schema version does not change.
+# Tables and indexes are only ever added to, with CREATE ... IF NOT EXISTS: a store written by
+# an older publisher gains them on open, so the schema version does not change.
 
 
 class State:
@@ -172,7 +173,10 @@ class State:
     # -- entries' parts (see outputs/parts.py) -------------------------------------------
 
     def part_keys(self, kind: str) -> dict[str, str]:
-        """Entry id → key of the stored part of each entry of this kind (a feed format, or a list item)."""
+        """Entry id → key of the stored part of each entry of this kind (a feed format, or a list item).
+
+        Read from the index `parts_keys`: scanning the table itself would read every part too.
+        """
         return dict(self._query("SELECT entry, key FROM parts WHERE kind = ?", (kind,)))
 
     def stored_parts(self, kind: str, entries: list[str]) -> dict[str, bytes]:
