@@ -43,7 +43,7 @@ from .outputs.templates import BUNDLED, templates_digest
 from .publish import commit, stage
 from .sources import Piece, SeedFile, find_seed_files
 from .sources.workers import Cores, parsing
-from .state import State
+from .state import EntryChanges, State
 from .uptodate import BUILD_KEY, Survey
 
 log = logging.getLogger("publisher")
@@ -91,8 +91,11 @@ def _build(
     drafts = _remember(read, cached, state, settings, encoding, skips, now)
     del read  # every piece read: the drafts hold what is needed of them
     log.info("settling %d drafts", len(drafts))
-    entries, records = _entries(drafts, settings, state.known_entries(), now)
-    del drafts  # the entries hold what is needed of them; the rest need not stay in memory while rendering
+    known = state.known_entries()
+    entries, records = _entries(drafts, settings, known, now)
+    changes = EntryChanges.between(records, known)
+    # The entries hold what is needed of the drafts and records: the rest need not stay in memory while rendering.
+    del drafts, records, known
     log.info("rendering outputs for %d entries", len(entries))
     keys_of = output_keys(settings)  # per output folder, like the manifest
     kept = {name: k for name, k in json.loads(state.get(keys_of) or "{}").items() if name in unchanged}
@@ -101,7 +104,7 @@ def _build(
     )
     new_keys: dict[str, str] = {}
     staged = stage(settings.out, _keyed(outputs, new_keys), previous)
-    state.save_entries(records)
+    state.save_entries(changes)
     log.info("publishing to %s", settings.out)
     done = commit(staged, remove=not skips.reasons)
     state.save_outputs(settings.out, done.manifest)

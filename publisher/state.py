@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,56 @@ _SCHEMA_NAMES = frozenset(re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+
 # an older publisher gains them on open, so the schema version does not change.
 
 
+@dataclass(frozen=True, slots=True)
+class EntryChanges:
+    """What a build must write of its entries (see `State.save_entries`).
+
+    Worked out before rendering, from the records the build made and the ones
+    `known_entries` returned, so the latter (ten thousand texts) need not stay
+    in memory while the outputs render.
+    """
+
+    changed: list[Record]  # new, or not as remembered (a record that was not recent, too)
+    left: list[str]  # ids of the recent entries this build did not see: recent no more
+
+    @classmethod
+    def between(cls, records: Iterable[Record], known: Mapping[str, Record]) -> EntryChanges:
+        records = list(records)
+        seen = {r.id for r in records}
+        left = [entry for entry, r in known.items() if r.recent and entry not in seen]
+        return cls([r for r in records if _changed(r, known.get(r.id))], left)
+
+
+def _changed(record: Record, known: Record | None) -> bool:
+    """Whether the row of `record` differs from the remembered one, as stored.
+
+    A date is stored as its ISO text: two dates print the same when they are
+    the same instant at the same UTC offset (a date moved to another time zone
+    is a change; `==` alone would call it the same).
+    """
+    return (
+        known is None
+        or not known.recent
+        or known != record
+        or (known.first_seen.utcoffset(), known.published.utcoffset(), known.updated.utcoffset())
+        != (record.first_seen.utcoffset(), record.published.utcoffset(), record.updated.utcoffset())
+    )
+
+
+def _entry_row(r: Record) -> tuple[str, ...]:
+    """A record as the entries table stores it, but for the build number."""
+    return (
+        r.id,
+        r.fingerprint,
+        r.text,
+        r.slug,
+        r.first_seen.isoformat(),
+        r.published.isoformat(),
+        r.updated.isoformat(),
+        r.source,
+    )
+
+
 class State:
     """An open state store. Use `open_state()`; every method is one short transaction."""
 
@@ -79,6 +130,7 @@ class State:
     # -- entries -------------------------------------------------------------------------
 
     def build_number(self) -> int:
+        """The mark of the last build's entries: theirs, and only theirs, carry it (see `save_entries`)."""
         return int(self._get("build") or 0)
 
     def known_entries(self) -> dict[str, Record]:
@@ -101,28 +153,27 @@ class State:
             for row in rows
         }
 
-    def save_entries(self, records: Iterable[Record]) -> None:
-        """Remember this build's entries; entries not seen now are kept (a piece may come back)."""
-        build = self.build_number() + 1
+    def save_entries(self, changes: EntryChanges) -> None:
+        """Remember this build's entries; entries not seen now are kept (a piece may come back).
+
+        The entries the last build saw ("recent": an edited piece may be one
+        of them) are the rows whose `build` is the store's build number. An
+        older publisher moved every row to a new number on every build,
+        rewriting ten thousand rows, text and all, after one edit. The number
+        now stays: new and changed entries are written with it, and the recent
+        entries this build did not see get the number before it. The rows mean
+        the same either way, so a store moves between the two as it is.
+        """
+        mark = self.build_number() or 1
         with self._write() as db:
             db.executemany(
-                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        r.id,
-                        r.fingerprint,
-                        r.text,
-                        r.slug,
-                        r.first_seen.isoformat(),
-                        r.published.isoformat(),
-                        r.updated.isoformat(),
-                        r.source,
-                        build,
-                    )
-                    for r in records
-                ],
+                "UPDATE entries SET build = ? WHERE id = ?", ((mark - 1, entry) for entry in changes.left)
             )
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (str(build),))
+            db.executemany(
+                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(*_entry_row(r), mark) for r in changes.changed],
+            )
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (str(mark),))
 
     # -- parsed seed files ---------------------------------------------------------------
 
