@@ -83,6 +83,7 @@ def run(
 def _build(
     settings: Settings, state: State, found: Survey, encoding: str, skips: Skips, track: Track
 ) -> BuildResult:
+    state.check_ahead()  # while the caches are read, not when the first write comes
     now, files, warnings = found.now, found.files, found.warnings
     previous, unchanged = found.previous, found.intact
     log.info("reading %d seed files", len(files))
