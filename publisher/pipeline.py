@@ -30,7 +30,7 @@ from .errors import InputError
 from .extract.entries import Draft, depends_on_day, file_drafts
 from .extract.identity import settle
 from .extract.record import Record
-from .extract.stored import DraftRow, draft_from_row, draft_rows
+from .extract.stored import DraftRow, draft_rows, drafts_from_rows
 from .outputs import digest as digest_output
 from .outputs.catalog import make_catalog
 from .outputs.environment import make_environment
@@ -259,8 +259,8 @@ class ParseCache:
     def drafts(self, zone: str, day: str) -> dict[str, list[Draft]]:
         """Seed file → its drafts, of the files whose drafts are still good in `zone` on `day`."""
         found: dict[str, list[Draft]] = {}
-        for row in self.state.cached_drafts(zone, day) if self.state else ():
-            found.setdefault(row[0], []).append(draft_from_row(row))
+        for draft in drafts_from_rows(self.state.cached_drafts(zone, day) if self.state else ()):
+            found.setdefault(draft.source, []).append(draft)
         return found
 
     def pieces(self, source: str) -> list[Piece] | None:
