@@ -41,7 +41,7 @@ WORK: list[tuple[str, list[Spot]]] = [
             ("publisher/state.py", "update_files"),
             ("publisher/state.py", "cached_pieces"),
             ("publisher/state.py", "cached_drafts"),
-            ("publisher/extract/stored.py", "draft_from_row"),
+            ("publisher/extract/stored.py", "drafts_from_rows"),
             ("publisher/sources/piece.py", "from_plain"),
         ],
     ),

@@ -31,7 +31,7 @@ from .extract.entries import Draft, depends_on_day, file_drafts, keeps_pieces
 from .extract.identity import settle
 from .extract.reading import FileRead, Reader, parsing
 from .extract.record import Record
-from .extract.stored import DraftRow, draft_from_row, draft_rows
+from .extract.stored import DraftRow, draft_rows, drafts_from_rows
 from .outputs import digest as digest_output
 from .outputs.catalog import make_catalog
 from .outputs.environment import make_environment
@@ -45,7 +45,7 @@ from .outputs.templates import BUNDLED, templates_digest
 from .processes import Cores
 from .publish import commit, stage
 from .sources import Piece, SeedFile, find_seed_files
-from .state import State
+from .state import EntryChanges, State
 from .uptodate import BUILD_KEY, Survey
 
 log = logging.getLogger("publisher")
@@ -85,6 +85,7 @@ def run(
 def _build(
     settings: Settings, state: State, found: Survey, encoding: str, skips: Skips, track: Track
 ) -> BuildResult:
+    state.check_ahead()  # while the caches are read, not when the first write comes
     now, files, warnings = found.now, found.files, found.warnings
     previous, unchanged = found.previous, found.intact
     log.info("reading %d seed files", len(files))
@@ -93,8 +94,11 @@ def _build(
     drafts = _remember(read, cached, state, settings, encoding, skips, now)
     del read  # every piece read: the drafts hold what is needed of them
     log.info("settling %d drafts", len(drafts))
-    entries, records = _entries(drafts, settings, state.known_entries(), now)
-    del drafts  # the entries hold what is needed of them; the rest need not stay in memory while rendering
+    known = state.known_entries()
+    entries, records = _entries(drafts, settings, known, now)
+    changes = EntryChanges.between(records, known)
+    # The entries hold what is needed of the drafts and records: the rest need not stay in memory while rendering.
+    del drafts, records, known
     log.info("rendering outputs for %d entries", len(entries))
     keys_of = output_keys(settings)  # per output folder, like the manifest
     kept = {name: k for name, k in json.loads(state.get(keys_of) or "{}").items() if name in unchanged}
@@ -103,7 +107,7 @@ def _build(
     )
     new_keys: dict[str, str] = {}
     staged = stage(settings.out, _keyed(outputs, new_keys), previous)
-    state.save_entries(records)
+    state.save_entries(changes)
     log.info("publishing to %s", settings.out)
     done = commit(staged, remove=not skips.reasons)
     state.save_outputs(settings.out, done.manifest)
@@ -271,8 +275,8 @@ class ParseCache:
     def drafts(self, zone: str, day: str) -> dict[str, list[Draft]]:
         """Seed file → its drafts, of the files whose drafts are still good in `zone` on `day`."""
         found: dict[str, list[Draft]] = {}
-        for row in self.state.cached_drafts(zone, day) if self.state else ():
-            found.setdefault(row[0], []).append(draft_from_row(row))
+        for draft in drafts_from_rows(self.state.cached_drafts(zone, day) if self.state else ()):
+            found.setdefault(draft.source, []).append(draft)
         return found
 
     def pieces(self, source: str) -> list[Piece] | None:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,7 @@ CREATE TABLE IF NOT EXISTS parts (
     entry TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, part BLOB NOT NULL,
     PRIMARY KEY (entry, kind)
 );
+CREATE INDEX IF NOT EXISTS parts_keys ON parts (kind, entry, key);
 CREATE TABLE IF NOT EXISTS outputs (
     out TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL, PRIMARY KEY (out, path)
@@ -63,8 +66,58 @@ CREATE TABLE IF NOT EXISTS deliveries (
 );
 """
 _SCHEMA_NAMES = frozenset(re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)", _SCHEMA))
-# The tables are only ever added to, with CREATE ... IF NOT EXISTS: a store written by an
-# older publisher gains them on open, so the schema version does not change.
+# Tables and indexes are only ever added to, with CREATE ... IF NOT EXISTS: a store written by
+# an older publisher gains them on open, so the schema version does not change.
+
+
+@dataclass(frozen=True, slots=True)
+class EntryChanges:
+    """What a build must write of its entries (see `State.save_entries`).
+
+    Worked out before rendering, from the records the build made and the ones
+    `known_entries` returned, so the latter (ten thousand texts) need not stay
+    in memory while the outputs render.
+    """
+
+    changed: list[Record]  # new, or not as remembered (a record that was not recent, too)
+    left: list[str]  # ids of the recent entries this build did not see: recent no more
+
+    @classmethod
+    def between(cls, records: Iterable[Record], known: Mapping[str, Record]) -> EntryChanges:
+        records = list(records)
+        seen = {r.id for r in records}
+        left = [entry for entry, r in known.items() if r.recent and entry not in seen]
+        return cls([r for r in records if _changed(r, known.get(r.id))], left)
+
+
+def _changed(record: Record, known: Record | None) -> bool:
+    """Whether the row of `record` differs from the remembered one, as stored.
+
+    A date is stored as its ISO text: two dates print the same when they are
+    the same instant at the same UTC offset (a date moved to another time zone
+    is a change; `==` alone would call it the same).
+    """
+    return (
+        known is None
+        or not known.recent
+        or known != record
+        or (known.first_seen.utcoffset(), known.published.utcoffset(), known.updated.utcoffset())
+        != (record.first_seen.utcoffset(), record.published.utcoffset(), record.updated.utcoffset())
+    )
+
+
+def _entry_row(r: Record) -> tuple[str, ...]:
+    """A record as the entries table stores it, but for the build number."""
+    return (
+        r.id,
+        r.fingerprint,
+        r.text,
+        r.slug,
+        r.first_seen.isoformat(),
+        r.published.isoformat(),
+        r.updated.isoformat(),
+        r.source,
+    )
 
 
 class State:
@@ -74,10 +127,12 @@ class State:
         self.path = path
         self._db = connection
         self._checked = False  # see _write
+        self._check: Future[str] | None = None  # see check_ahead
 
     # -- entries -------------------------------------------------------------------------
 
     def build_number(self) -> int:
+        """The mark of the last build's entries: theirs, and only theirs, carry it (see `save_entries`)."""
         return int(self._get("build") or 0)
 
     def known_entries(self) -> dict[str, Record]:
@@ -100,28 +155,27 @@ class State:
             for row in rows
         }
 
-    def save_entries(self, records: Iterable[Record]) -> None:
-        """Remember this build's entries; entries not seen now are kept (a piece may come back)."""
-        build = self.build_number() + 1
+    def save_entries(self, changes: EntryChanges) -> None:
+        """Remember this build's entries; entries not seen now are kept (a piece may come back).
+
+        The entries the last build saw ("recent": an edited piece may be one
+        of them) are the rows whose `build` is the store's build number. An
+        older publisher moved every row to a new number on every build,
+        rewriting ten thousand rows, text and all, after one edit. The number
+        now stays: new and changed entries are written with it, and the recent
+        entries this build did not see get the number before it. The rows mean
+        the same either way, so a store moves between the two as it is.
+        """
+        mark = self.build_number() or 1
         with self._write() as db:
             db.executemany(
-                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        r.id,
-                        r.fingerprint,
-                        r.text,
-                        r.slug,
-                        r.first_seen.isoformat(),
-                        r.published.isoformat(),
-                        r.updated.isoformat(),
-                        r.source,
-                        build,
-                    )
-                    for r in records
-                ],
+                "UPDATE entries SET build = ? WHERE id = ?", ((mark - 1, entry) for entry in changes.left)
             )
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (str(build),))
+            db.executemany(
+                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(*_entry_row(r), mark) for r in changes.changed],
+            )
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (str(mark),))
 
     # -- parsed seed files ---------------------------------------------------------------
 
@@ -172,7 +226,10 @@ class State:
     # -- entries' parts (see outputs/parts.py) -------------------------------------------
 
     def part_keys(self, kind: str) -> dict[str, str]:
-        """Entry id → key of the stored part of each entry of this kind (a feed format, or a list item)."""
+        """Entry id → key of the stored part of each entry of this kind (a feed format, or a list item).
+
+        Read from the index `parts_keys`: scanning the table itself would read every part too.
+        """
         return dict(self._query("SELECT entry, key FROM parts WHERE kind = ?", (kind,)))
 
     def stored_parts(self, kind: str, entries: list[str]) -> dict[str, bytes]:
@@ -270,6 +327,20 @@ class State:
 
     # -- plumbing ------------------------------------------------------------------------
 
+    def check_ahead(self) -> None:
+        """Start the check of the whole store that comes before the first write (see `open_state`) now, aside.
+
+        A build with work reads for a while (the parse cache, the remembered
+        entries) before its first write: the check (0.2 s for ten thousand
+        pieces) runs meanwhile on a connection and a thread of its own, and so
+        on another core, SQLite letting go of Python's lock. The first write
+        still waits for it to pass.
+        """
+        if self._check is None and not self._checked:
+            pool = ThreadPoolExecutor(1, thread_name_prefix="state-check")
+            self._check = pool.submit(_quick_check, self.path)
+            pool.shutdown(wait=False)  # the thread ends with the check
+
     def _get(self, key: str) -> str | None:
         rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
         return rows[0][0] if rows else None
@@ -285,7 +356,8 @@ class State:
         """A write transaction; the first one checks the whole store first (see open_state)."""
         try:
             if not self._checked:
-                if self._db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                found = self._check.result() if self._check else _verdict(self._db)
+                if found != "ok":
                     raise sqlite3.DatabaseError("integrity check failed")
                 self._checked = True
             with self._db:
@@ -294,7 +366,24 @@ class State:
             raise _unreadable(self.path, exc) from None
 
     def close(self) -> None:
+        """Close the store, once a check started ahead is over: nothing of it outlives the `open_state` block."""
+        if self._check is not None:
+            wait([self._check])
         self._db.close()
+
+
+def _quick_check(path: Path) -> str:
+    """`_verdict` on a connection of its own, for `check_ahead`."""
+    db = sqlite3.connect(path, timeout=30)
+    try:
+        return _verdict(db)
+    finally:
+        db.close()
+
+
+def _verdict(db: sqlite3.Connection) -> str:
+    """SQLite's verdict on the whole store: "ok", or what is wrong."""
+    return str(db.execute("PRAGMA quick_check").fetchone()[0])
 
 
 @contextmanager
@@ -304,8 +393,8 @@ def open_state(path: Path, *, durable: bool = False) -> Iterator[State]:
     The whole store is checked (SQLite `quick_check`) before anything is
     written to it, not on opening: the check reads every page (tens of
     milliseconds for a large site), and most builds only read a few rows and
-    find nothing to do. A damaged page that is read fails on its own, with the
-    same message.
+    find nothing to do (a build with work starts it early: `State.check_ahead`).
+    A damaged page that is read fails on its own, with the same message.
 
     `durable` makes every commit survive a power cut too, not only a crash of
     the process (SQLite `synchronous=FULL`): the sender uses it so that a

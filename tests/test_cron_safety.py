@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -171,6 +172,44 @@ def test_a_damaged_page_stops_a_build_before_it_writes_to_the_store(
         build(settings)
     assert str(caught.value).startswith(f"{settings.state}: the state store is unreadable")
     assert settings.state.read_bytes() == bytes(damaged)
+
+
+def test_the_store_check_run_ahead_stops_the_first_write_and_ends_with_the_store(
+    settings: Settings, write_seed: Write
+) -> None:
+    """The check a build starts ahead (`State.check_ahead`) still comes before any write, and leaves nothing open."""
+    build(settings)
+    with open_state(settings.state) as state:  # a table no build reads a page of: only the check sees it
+        for n in range(200):
+            state.record_delivery(f"<m{n}@example.org>", f"r{n}@example.org", "served", "250 ok", NOW)
+    with closing(sqlite3.connect(settings.state)) as db:
+        page = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'deliveries'").fetchone()[0]
+        size = db.execute("PRAGMA page_size").fetchone()[0]
+    damaged = bytearray(settings.state.read_bytes())
+    damaged[(page - 1) * size : page * size] = b"\xff" * size
+    settings.state.write_bytes(bytes(damaged))
+
+    with open_state(settings.state) as state:
+        state.check_ahead()
+        assert state.get("build") == "1"  # reads go on meanwhile
+        with pytest.raises(StateError, match="the state store is unreadable"):
+            state.put("a key", "a value")
+        state.check_ahead()  # once is enough: the verdict stands
+    with open_state(settings.state) as state:
+        state.check_ahead()  # and closed under way
+    assert not [path for path in _open_files() if path.startswith(str(settings.state))]
+    assert settings.state.read_bytes() == bytes(damaged)
+
+
+def _open_files() -> list[str]:
+    """What this process has open, by path."""
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            found.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:  # the listing's own descriptor, closed by now
+            continue
+    return found
 
 
 def test_a_build_with_nothing_to_do_still_heals_outputs_and_notices_every_input(

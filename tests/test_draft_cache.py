@@ -17,7 +17,7 @@ from publisher.api import BuildResult
 from publisher.entry import DateSource, Entry
 from publisher.errors import InputError
 from publisher.extract.entries import Draft
-from publisher.extract.stored import draft_from_row, draft_rows
+from publisher.extract.stored import draft_rows, drafts_from_rows
 from publisher.state import open_state
 from publisher.uptodate import BUILD_KEY
 
@@ -105,7 +105,7 @@ def test_dates_round_trip_exactly() -> None:
     drafts = [_draft(published=m, updated=m) for m in moments] + [_draft(published=None, updated=None)]
     rows = draft_rows(drafts)
     assert rows is not None
-    back = [draft_from_row(row) for row in rows]
+    back = list(drafts_from_rows(rows))
     assert [repr(d) for d in back] == [repr(d) for d in drafts]
     for old, new in zip(drafts, back, strict=True):
         if old.published and new.published:

@@ -68,3 +68,23 @@ def test_parts_of_entries_that_are_gone_are_forgotten(
     gone.unlink()
     second = build(settings)
     assert {entry for entry, _ in parts(settings)} == {e.id for e in second.entries}
+
+
+def test_a_store_from_before_the_parts_index_gains_it_and_keeps_its_parts(
+    settings: Settings, write_seed: Callable[[str, str], Path]
+) -> None:
+    """`parts_keys` came later: a store an older publisher wrote gets it on open, and its parts are still used."""
+    write_seed("one.md", PIECE.format(title="One", day=10))
+    first = build(settings)
+    with sqlite3.connect(settings.state) as db:
+        db.execute("DROP INDEX parts_keys")
+    plant(settings, first.entries[0].id)
+
+    write_seed("two.md", PIECE.format(title="Two", day=11))
+    build(settings)
+
+    with sqlite3.connect(settings.state) as db:
+        plan = db.execute("EXPLAIN QUERY PLAN SELECT entry, key FROM parts WHERE kind = 'ATOM'").fetchall()
+    assert "COVERING INDEX parts_keys" in plan[0][-1]
+    for name in ("atom.xml", "rss.xml", "feed.json", "index.html"):
+        assert (settings.out / name).read_bytes().count(MARKER) == 1  # One's stored part, found by its key

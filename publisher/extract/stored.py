@@ -11,7 +11,8 @@ drafts are simply not cached.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,7 @@ DraftRow = tuple[Any, ...]
 """(source, position, line, title, authors, summary, content_html, is_excerpt, tags, published,
 date_source, updated, explicit_id, source_url, fingerprint, text, base_slug), as `State.update_files` stores them."""
 _MICROSECOND = timedelta(microseconds=1)
+_SOURCES = {source.value: source for source in DateSource}
 
 
 def draft_rows(drafts: list[Draft]) -> list[DraftRow] | None:
@@ -55,26 +57,43 @@ def draft_rows(drafts: list[Draft]) -> list[DraftRow] | None:
     return rows
 
 
-def draft_from_row(row: DraftRow) -> Draft:
-    """The draft `draft_rows` stored."""
-    return Draft(
-        source=row[0],
-        line=row[2],
-        title=row[3],
-        authors=tuple(json.loads(row[4])),
-        summary=row[5],
-        content_html=row[6],
-        is_excerpt=bool(row[7]),
-        tags=tuple(json.loads(row[8])),
-        published=_from_moment(row[9]),
-        date_source=DateSource(row[10]),
-        updated=_from_moment(row[11]),
-        explicit_id=row[12],
-        source_url=row[13],
-        fingerprint=row[14],
-        text=row[15],
-        base_slug=row[16],
-    )
+def drafts_from_rows(rows: Iterable[DraftRow]) -> Iterator[Draft]:
+    """The drafts `draft_rows` stored, in order.
+
+    A build after one edit decodes every cached draft, and ten thousand
+    drafts share a few dozen lists of authors and of tags and a zone or two:
+    each of those is decoded once (tuples and zones are immutable, so the
+    drafts can share them).
+    """
+    lists: dict[str, tuple[str, ...]] = {}
+    zones: dict[str | int, tzinfo] = {}
+    for row in rows:
+        yield Draft(
+            source=row[0],
+            line=row[2],
+            title=row[3],
+            authors=_strings(row[4], lists),
+            summary=row[5],
+            content_html=row[6],
+            is_excerpt=bool(row[7]),
+            tags=_strings(row[8], lists),
+            published=_from_moment(row[9], zones),
+            date_source=_SOURCES[row[10]],
+            updated=_from_moment(row[11], zones),
+            explicit_id=row[12],
+            source_url=row[13],
+            fingerprint=row[14],
+            text=row[15],
+            base_slug=row[16],
+        )
+
+
+def _strings(text: str, seen: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """A JSON list of strings as a tuple, decoded once per text in `seen`."""
+    found = seen.get(text)
+    if found is None:
+        found = seen[text] = tuple(json.loads(text))
+    return found
 
 
 def _moment(value: datetime | None) -> str | None:
@@ -95,9 +114,12 @@ def _moment(value: datetime | None) -> str | None:
     return json.dumps([value.replace(tzinfo=None).isoformat(), where, value.fold])
 
 
-def _from_moment(text: str | None) -> datetime | None:
+def _from_moment(text: str | None, zones: dict[str | int, tzinfo]) -> datetime | None:
+    """The date `_moment` wrote; its zone made once per zone key or offset in `zones`."""
     if text is None:
         return None
     wall, where, fold = json.loads(text)
-    zone = ZoneInfo(where) if isinstance(where, str) else timezone(where * _MICROSECOND)
+    zone = zones.get(where)
+    if zone is None:
+        zone = zones[where] = ZoneInfo(where) if isinstance(where, str) else timezone(where * _MICROSECOND)
     return datetime.fromisoformat(wall).replace(tzinfo=zone, fold=fold)

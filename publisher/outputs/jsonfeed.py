@@ -14,6 +14,7 @@ before it, the same chain as RFC 5005's `prev-archive` in Atom and RSS.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +58,15 @@ def render_json(doc: FeedDoc, site: Site, part_of: PartOf | None = None) -> byte
         feed["next_url"] = site.absolute(doc.path(Format.JSON, doc.prev_page))
     item_of = part_of or JsonItems()
     head = _dumps(feed)[:-1].encode()  # the object without its closing brace; "items" comes last
-    return b"".join([head, b', "items": [', b", ".join(item_of(entry) for entry in doc.entries), b"]}\n"])
+    return b"".join([head, b', "items": [', *_separated(item_of(entry) for entry in doc.entries), b"]}\n"])
+
+
+def _separated(items: Iterable[bytes]) -> Iterator[bytes]:
+    """The items with ", " between them: joined with the rest at once, a site feed's 60 MB are copied once, not twice."""
+    for at, item in enumerate(items):
+        if at:
+            yield b", "
+        yield item
 
 
 def _dumps(data: dict[str, Any]) -> str:
