@@ -39,7 +39,7 @@ from .outputs.keys import Keys
 from .outputs.pages import render_pages
 from .outputs.parts import PartStore
 from .outputs.premade import premaking
-from .outputs.site import DIGEST_HTML, DIGEST_TEXT, STYLE, XSL, Site, page_path
+from .outputs.site import STYLE, XSL, Site, page_path
 from .outputs.syndication import families, render_feeds, topics
 from .outputs.templates import BUNDLED, templates_digest
 from .processes import Cores
@@ -179,9 +179,9 @@ def render_outputs(
 ) -> Iterator[tuple[str, str, bytes | None]]:
     """(path, key, bytes) of every output file, pages first and feeds last (the order they are published in).
 
-    Pages and feed files have keys (see outputs/keys.py): one whose key is
-    in `kept` comes with bytes None, to be kept as it is. The style sheets
-    and the digest have no key (""). Entries' feed parts made by an earlier
+    Pages, feed files and the digest have keys (see outputs/keys.py): one
+    whose key is in `kept` comes with bytes None, to be kept as it is. The
+    style sheets have no key (""). Entries' feed parts made by an earlier
     build are taken from `store` (the state store) and new ones handed to it;
     when there are many new ones, a worker makes them while the pages render
     (see outputs/premade.py; `cores` says whether it may).
@@ -201,8 +201,7 @@ def render_outputs(
             entries, site, settings.digest_size, settings.mail.subject, settings.mail.unsubscribe_link
         )
         if digest:
-            yield DIGEST_HTML, "", digest_output.render_digest_html(env, digest, site).encode()
-            yield DIGEST_TEXT, "", digest_output.render_digest_text(env, digest, site).encode()
+            yield from digest_output.render_digest_files(env, digest, site, keys, kept or {})
         yield from render_feeds(feeds, site, settings.feed_size, keys, kept or {}, store, premade)
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -10,6 +14,8 @@ import html5lib
 import pytest
 
 from publisher import BuildResult, Settings, build
+
+from .conftest import ROOT
 
 NS = {"h": "http://www.w3.org/1999/xhtml"}
 
@@ -141,3 +147,36 @@ def test_digest_is_inlined_email_html(settings: Settings, built: BuildResult) ->
 def test_digest_text_keeps_non_ascii(settings: Settings, built: BuildResult) -> None:
     text = (settings.out / "digest.txt").read_text(encoding="utf-8")
     assert "彭珮雲" in text and "China’s" in text
+
+
+def test_the_digest_is_rendered_again_only_when_what_it_shows_changes(
+    settings: Settings, write_seed: Callable[[str, str], Path], project: Path
+) -> None:
+    """Inlining (premailer) is the digest's cost: a rebuild that leaves the teasers alone does not even import it."""
+    article = "---\ntitle: An article\ndate: 2025-12-01\n---\nIts full text.\n"
+    teaser = (
+        "---\ntitle: A teaser\ndate: 2025-12-02\n---\nThe story opens in a harbour town where the ferry\n"
+    )
+    write_seed("article.md", article)
+    write_seed("teaser.md", teaser)
+    build(settings)
+    digest = (settings.out / "digest.html").read_bytes()
+    assert b"harbour town" in digest and b"style=" in digest  # shown, and inlined
+
+    def rebuild() -> bool:
+        """A build in a fresh interpreter; whether it imported premailer."""
+        code = "import sys; from publisher import build; from publisher.config import load_settings; "
+        code += "build(load_settings()); print('premailer' in sys.modules)"
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=project, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip() == "True"
+
+    write_seed("article.md", article.replace("full text", "full, edited text"))
+    assert not rebuild()
+    assert (settings.out / "digest.html").read_bytes() == digest
+    write_seed("teaser.md", teaser.replace("harbour town", "mountain town"))
+    assert rebuild()
+    assert b"mountain town" in (settings.out / "digest.html").read_bytes()
