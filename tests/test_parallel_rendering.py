@@ -26,7 +26,7 @@ from publisher.state import open_state
 from .workers import FAILING_WORKERS
 
 HERE = Cores(usable=1)
-WORKER = Cores(usable=2, share_entries=1)  # a worker for any number of entries, whatever the machine
+WORKER = Cores(usable=2, share_entries=1, chunk_entries=3)  # a worker for any number of entries, anywhere
 Rendered = list[tuple[str, str, bytes | None]]
 
 
@@ -45,9 +45,10 @@ def rendered(entries: list[Entry], settings: Settings, cores: Cores) -> Rendered
 def test_a_worker_makes_the_feed_parts_this_process_would(entries: list[Entry], settings: Settings) -> None:
     keys = Keys.for_build(settings, "")
     with premaking(entries, keys, None, WORKER) as premade:
-        assert premade.worker is not None
+        assert premade.worker is not None and premade.answers == -(-len(entries) // 3) > 1  # chunks of 3
         from_worker = [premade.parts(fmt) for fmt in Format]
-    assert from_worker == list(make_parts(entries))
+    (here,) = make_parts(entries, len(entries))  # all at once, in this process
+    assert from_worker == list(here)
     assert all(len(parts) == len(entries) for parts in from_worker)
     first = next(entry for entry in entries if entry.title == "Piece 1")
     assert urljoin(first.link, "notes/1.html").encode() in from_worker[0][first.id]  # links made absolute too
@@ -67,11 +68,11 @@ def test_a_worker_that_fails_has_its_parts_made_here(
     worker: tuple[str, ...],
     why: str,
 ) -> None:
-    failing = Cores(usable=2, share_entries=1, worker=worker, patience=0.5)
+    failing = Cores(usable=2, share_entries=1, chunk_entries=3, worker=worker, patience=0.5)
     with caplog.at_level(logging.WARNING, "publisher"):
         made = rendered(entries, settings, failing)
     assert made == rendered(entries, settings, HERE)
-    (record,) = caplog.records  # once: the formats after the first failure are made here without asking
+    (record,) = caplog.records
     assert "a rendering worker failed" in record.getMessage() and why in record.getMessage()
 
 

@@ -3,11 +3,11 @@
 A cold build (or the first after an upgrade) makes every entry's Atom entry,
 RSS item and JSON item: a third of its rendering, and none of it needed by
 the pages. When enough entries lack stored parts (`Cores.helps`), a worker
-process (processes.py) makes theirs, format by format in `Format` order,
-while the build renders its pages; `render_feeds` takes them instead of
-making them. The worker runs this same code, so its bytes are the ones the
-build would make; a worker that fails costs only the head start, as every
-part it did not deliver is made here, as without it.
+process (processes.py) makes theirs, a chunk of entries at a time, while
+the build renders its pages; `render_feeds` takes them instead of making
+them. The worker runs this same code, so its bytes are the ones the build
+would make; a worker that fails costs only the head start, as its parts
+are then made here, as without it.
 """
 
 from __future__ import annotations
@@ -35,13 +35,17 @@ def part_maker(fmt: Format, items: FeedItems, entries: FeedEntries) -> PartOf:
     return JsonItems(items) if fmt is Format.JSON else EntryParts(fmt, entries)
 
 
-def make_parts(entries: list[Entry]) -> Iterator[dict[str, bytes]]:
-    """The worker's task: entry id → part, for each format in turn."""
-    items = FeedItems()
-    feed_entries = FeedEntries(items)
-    for fmt in Format:
-        make = part_maker(fmt, items, feed_entries)
-        yield {entry.id: make(entry) for entry in entries}
+Chunk = tuple[dict[str, bytes], ...]
+"""One answer: entry id → part, in each format, in `Format` order."""
+
+
+def make_parts(entries: list[Entry], size: int) -> Iterator[Chunk]:
+    """The worker's task: the parts of `entries`, `size` of them at a time (see `Cores.chunk_entries`)."""
+    for at in range(0, len(entries), size):
+        items = FeedItems()
+        feed_entries = FeedEntries(items)
+        makers = [part_maker(fmt, items, feed_entries) for fmt in Format]
+        yield tuple({entry.id: make(entry) for entry in entries[at : at + size]} for make in makers)
 
 
 class Premade:
@@ -49,31 +53,42 @@ class Premade:
     of the Atom parts, which deciding whether to start one took (`known`)."""
 
     def __init__(
-        self, worker: Worker | None = None, patience: float = 0.0, atom_keys: dict[str, str] | None = None
+        self,
+        worker: Worker | None = None,
+        answers: int = 0,
+        patience: float = 0.0,
+        atom_keys: dict[str, str] | None = None,
     ) -> None:
-        self.worker, self.patience, self.atom_keys = worker, patience, atom_keys
+        self.worker, self.answers, self.patience, self.atom_keys = worker, answers, patience, atom_keys
         self.started = time.monotonic()
+        self.made: dict[Format, dict[str, bytes]] = {}
 
     def known(self, fmt: Format) -> dict[str, str] | None:
         """The store's keys of `fmt`'s parts, if they were fetched already."""
         return self.atom_keys if fmt is Format.ATOM else None
 
     def parts(self, fmt: Format) -> dict[str, bytes]:
-        """The worker's parts in `fmt` (asked for in `Format` order), waiting for them; {} once it failed."""
-        if self.worker is None:
-            return {}
-        try:
-            made = self.worker.next(self.patience + 4 * (time.monotonic() - self.started))  # see Cores
-            if not isinstance(made, dict):
-                raise ValueError(f"its answer is a {type(made).__name__}")
-            return made
-        except (
-            Exception
-        ) as why:  # whatever went wrong (a worker's garbage can raise anything), make them here
-            log.warning("a rendering worker failed (%s); making its %s feed parts here", why, fmt.name)
-            self.worker.stop()
+        """The worker's parts in `fmt`, handed over once; the first call waits for all of them (the worker then
+        ends before the feeds are joined, the build's largest need of memory). {} if the worker failed."""
+        if self.worker is not None:
+            self.made = self._take_all(self.worker)
             self.worker = None
+        return self.made.pop(fmt, {})
+
+    def _take_all(self, worker: Worker) -> dict[Format, dict[str, bytes]]:
+        made: dict[Format, dict[str, bytes]] = {fmt: {} for fmt in Format}
+        try:
+            for _ in range(self.answers):
+                chunk = worker.next(self.patience + 4 * (time.monotonic() - self.started))  # see Cores
+                if not (isinstance(chunk, tuple) and len(chunk) == len(made)):
+                    raise ValueError(f"its answer is a {type(chunk).__name__}, not a chunk")
+                for fmt, parts in zip(Format, chunk, strict=True):
+                    made[fmt].update(parts)
+        except Exception as why:  # whatever went wrong (a worker's garbage can raise anything): made here
+            log.warning("a rendering worker failed (%s); making its feed parts here", why)
+            worker.stop()
             return {}
+        return made
 
 
 @contextmanager
@@ -93,8 +108,9 @@ def premaking(
         yield Premade(atom_keys=stored)
         return
     with ThreadPoolExecutor(3) as pipes:  # the worker's job, its answers, its errors
-        worker = Worker(make_parts, (wanted,), cores.worker, pipes)
+        worker = Worker(make_parts, (wanted, cores.chunk_entries), cores.worker, pipes)
         try:
-            yield Premade(worker, cores.patience, stored)
+            answers = -(-len(wanted) // cores.chunk_entries)
+            yield Premade(worker, answers, cores.patience, stored)
         finally:
             worker.stop()
