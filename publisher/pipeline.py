@@ -27,11 +27,11 @@ from .api import BuildResult, Track, nothing_to_do, untracked
 from .config import Settings
 from .entry import Entry, newest_first
 from .errors import InputError
-from .extract.entries import Draft, depends_on_day, file_drafts, keeps_pieces
+from .extract.entries import Draft, depends_on_day, file_drafts
 from .extract.identity import settle
 from .extract.reading import FileRead, Reader, parsing
 from .extract.record import Record
-from .extract.stored import DraftRow, draft_rows, drafts_from_rows
+from .extract.stored import DraftRow, draft_rows, drafts_from_rows, keeps_pieces
 from .outputs import digest as digest_output
 from .outputs.catalog import make_catalog
 from .outputs.environment import make_environment

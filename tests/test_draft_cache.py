@@ -17,7 +17,7 @@ from publisher.api import BuildResult
 from publisher.entry import DateSource, Entry
 from publisher.errors import InputError
 from publisher.extract.entries import Draft
-from publisher.extract.stored import draft_rows, drafts_from_rows
+from publisher.extract.stored import draft_rows, drafts_from_rows, keeps_pieces
 from publisher.state import open_state
 from publisher.uptodate import BUILD_KEY
 
@@ -116,7 +116,10 @@ def test_dates_round_trip_exactly() -> None:
                 old.published.fold,
                 old.published.utcoffset(),
             )
-    assert draft_rows([_draft(published=datetime(2025, 12, 1, tzinfo=tzoffset(None, 3600)))]) is None
+    unstorable = [_draft(published=datetime(2025, 12, 1, tzinfo=tzoffset(None, 3600)))]
+    assert draft_rows(unstorable) is None
+    # such a file's pieces are kept instead, so it is dated again from them, never parsed again
+    assert keeps_pieces(unstorable, complete=True) and not keeps_pieces(drafts[:4], complete=True)
 
 
 def _draft(published: datetime | None, updated: datetime | None = None) -> Draft:

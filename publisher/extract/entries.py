@@ -123,12 +123,6 @@ def depends_on_day(drafts: list[Draft]) -> bool:
     return any(d.date_source in (DateSource.TEXT, DateSource.FIRST_SEEN) for d in drafts)
 
 
-def keeps_pieces(drafts: list[Draft], complete: bool) -> bool:
-    """Whether the parse cache keeps a file's pieces, not only its drafts: when they cannot all be stored
-    as drafts (a piece failed, or there are none), or when tomorrow may date them differently."""
-    return not (complete and drafts) or depends_on_day(drafts)
-
-
 def _reference_date(group: list[Piece], source: str, seeds: Path, tz: tzinfo, now: datetime) -> date:
     """The best date known for a whole file: its own date, else its pieces' firmest dates, else now."""
     meta = group[0].meta

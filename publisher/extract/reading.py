@@ -29,7 +29,8 @@ from ..processes import Cores, Worker
 from ..sources import SeedFile
 from ..sources.piece import Piece
 from ..sources.read import read_seed_file
-from .entries import Draft, file_drafts, keeps_pieces
+from .entries import Draft, file_drafts
+from .stored import keeps_pieces
 
 log = logging.getLogger("publisher")
 

@@ -17,13 +17,24 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..entry import DateSource
-from .entries import Draft
+from .entries import Draft, depends_on_day
 
 DraftRow = tuple[Any, ...]
 """(source, position, line, title, authors, summary, content_html, is_excerpt, tags, published,
 date_source, updated, explicit_id, source_url, fingerprint, text, base_slug), as `State.update_files` stores them."""
 _MICROSECOND = timedelta(microseconds=1)
 _SOURCES = {source.value: source for source in DateSource}
+
+
+def keeps_pieces(drafts: list[Draft], complete: bool) -> bool:
+    """Whether the parse cache keeps a file's pieces, not only its drafts: when they cannot all be stored
+    as drafts (a piece failed, there are none, or a date's zone cannot be stored exactly), or when
+    tomorrow may date them differently."""
+    return not (complete and drafts and all(map(_storable, drafts))) or depends_on_day(drafts)
+
+
+def _storable(draft: Draft) -> bool:
+    return _moment(draft.published) != "" and _moment(draft.updated) != ""
 
 
 def draft_rows(drafts: list[Draft]) -> list[DraftRow] | None:
