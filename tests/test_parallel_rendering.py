@@ -7,6 +7,7 @@ The threshold is lowered with `Cores(share_entries=1)`, so a real worker
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urljoin
@@ -60,7 +61,15 @@ def test_a_build_with_a_worker_writes_the_bytes_of_one_without(
     assert rendered(entries, settings, WORKER) == rendered(entries, settings, HERE)
 
 
-@pytest.mark.parametrize(("worker", "why"), FAILING_WORKERS)
+A_BAD_CHUNK = (  # parts that are not bytes, under the entries' own ids: joining them would fail
+    "import pickle, sys; task, args = pickle.load(sys.stdin.buffer); "
+    "sys.stdout.buffer.write(pickle.dumps(({entry.id: 1 for entry in args[0]}, {}, {})))"
+)
+
+
+@pytest.mark.parametrize(
+    ("worker", "why"), [*FAILING_WORKERS, ((sys.executable, "-c", A_BAD_CHUNK), "not a chunk of parts")]
+)
 def test_a_worker_that_fails_has_its_parts_made_here(
     entries: list[Entry],
     settings: Settings,

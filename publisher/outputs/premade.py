@@ -80,8 +80,8 @@ class Premade:
         try:
             for _ in range(self.answers):
                 chunk = worker.next(self.patience + 4 * (time.monotonic() - self.started))  # see Cores
-                if not (isinstance(chunk, tuple) and len(chunk) == len(made)):
-                    raise ValueError(f"its answer is a {type(chunk).__name__}, not a chunk")
+                if not _is_chunk(chunk):
+                    raise ValueError(f"its answer is not a chunk of parts: {str(chunk)[:60]}")
                 for fmt, parts in zip(Format, chunk, strict=True):
                     made[fmt].update(parts)
         except Exception as why:  # whatever went wrong (a worker's garbage can raise anything): made here
@@ -89,6 +89,20 @@ class Premade:
             worker.stop()
             return {}
         return made
+
+
+def _is_chunk(answer: object) -> bool:
+    """Whether a worker's answer is a `Chunk`: one dict of entry id → bytes per format."""
+    return (
+        isinstance(answer, tuple)
+        and len(answer) == len(Format)
+        and all(isinstance(parts, dict) for parts in answer)
+        and all(
+            isinstance(key, str) and isinstance(part, bytes)
+            for parts in answer
+            for key, part in parts.items()
+        )
+    )
 
 
 @contextmanager
