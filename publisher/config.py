@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
+from .urls import is_http_url
 
 CONFIG_NAME = "publisher.toml"
 
@@ -190,13 +191,8 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
     )
 
 
-def _is_http_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in value)
-
-
 def _validate(settings: Settings, source: str) -> None:
-    if not _is_http_url(settings.base_url):
+    if not is_http_url(settings.base_url):
         raise ConfigError(
             source, None, f"base_url must be an absolute http(s) URL, not {settings.base_url!r}"
         )
@@ -209,7 +205,7 @@ def _validate(settings: Settings, source: str) -> None:
     for name in ("feed_size", "digest_size"):
         if getattr(settings, name) < 1:
             raise ConfigError(source, None, f"{name} must be at least 1")
-    if settings.hub and not _is_http_url(settings.hub):
+    if settings.hub and not is_http_url(settings.hub):
         raise ConfigError(source, None, f"hub must be an absolute http(s) URL, not {settings.hub!r}")
     _validate_mail(settings.mail, source)
     _validate_folders(settings, source)
@@ -255,8 +251,10 @@ def _is_unsubscribe_uri(uri: str) -> bool:
     """An http(s) URL with a host (the same test as base_url's), or a mailto: with an address."""
     if _scheme(uri) == "mailto":
         return "@" in uri
-    return _is_http_url(uri)
+    return is_http_url(uri)
 
 
 def _scheme(uri: str) -> str:
-    return urlsplit(uri).scheme.lower()
+    """The URI's scheme, lower-cased; not `urlsplit`, which raises on some bad URLs (`http://[::1`)."""
+    scheme, colon, _ = uri.partition(":")
+    return scheme.lower() if colon else ""

@@ -40,6 +40,8 @@ def test_file_values_and_relative_paths(tmp_path: Path) -> None:
         ("feed_size = 0\n", "feed_size must be at least 1"),
         ('base_url = "example.org"\n', "base_url must be an absolute http(s) URL"),
         ('base_url = "https://example.org/blog"\n', "base_url must end with '/'"),
+        ('base_url = "http://[::1/"\n', "base_url must be an absolute http(s) URL"),  # urlsplit raises on it
+        ('hub = "http://[::1"\n', "hub must be an absolute http(s) URL"),
         ('timezone = "Mars/Olympus"\n', "unknown timezone 'Mars/Olympus'"),
         ("title = \n", "not valid TOML"),
         ("mail = 3\n", "[mail] must be a table"),
@@ -50,6 +52,7 @@ def test_file_values_and_relative_paths(tmp_path: Path) -> None:
         ('[mail]\nunsubscribe = "ftp://example.org/x"\n', "mail.unsubscribe: 'ftp://example.org/x' is not"),
         ('[mail]\nunsubscribe = "https:///x"\n', "mail.unsubscribe: 'https:///x' is not"),
         ('[mail]\nunsubscribe = "mailto:"\n', "mail.unsubscribe: 'mailto:' is not"),
+        ('[mail]\nunsubscribe = "http://[::1/out"\n', "mail.unsubscribe: 'http://[::1/out' is not"),
     ],
 )
 def test_bad_values_are_clear_errors(tmp_path: Path, text: str, message: str) -> None:

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..entry import DateSource, Entry
 from ..errors import InputError
 from ..html import paragraphs_html, plain_text
 from ..sources.piece import Piece
+from ..urls import is_http_url
 from .bylines import bio_authors
 from .dates import (
     filename_date,
@@ -244,8 +244,7 @@ def _tags(meta: Mapping[str, Any], path: Path) -> tuple[str, ...]:
 def _link(meta: Mapping[str, Any], path: Path) -> str | None:
     """The original's URL: http(s) only, since it becomes a link readers click (never `javascript:`)."""
     link = _text(meta, "link", path)
-    parts = urlsplit(link)
-    if link and (parts.scheme.lower() not in ("http", "https") or not parts.netloc):
+    if link and not is_http_url(link):
         raise InputError(path, _line(meta, "link"), f"link {link!r} must be an http(s) URL")
     return link or None
 
