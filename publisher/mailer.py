@@ -229,6 +229,11 @@ class _Reply(Exception):
         self.code = code
 
 
+CONNECTION_TROUBLE = (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException, OSError)
+"""What a dropped or refused connection raises (a greeting or EHLO refused is a response exception): worth
+another try after a pause, while connecting as while delivering."""
+
+
 class _Session:
     """One SMTP connection, opened when first needed and reopened after the server drops it."""
 
@@ -254,7 +259,7 @@ class _Session:
             try:
                 self._connection()
                 return True
-            except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException, OSError) as exc:
+            except CONNECTION_TROUBLE as exc:
                 self.unreachable = f"cannot connect: {exc}"
                 self._drop(polite=False)
         return False
@@ -275,7 +280,7 @@ class _Session:
                     self._drop(polite=False)
                 else:
                     self._reset()
-            except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException, OSError) as exc:
+            except CONNECTION_TROUBLE as exc:
                 reply = f"connection lost: {exc}" if self._smtp else f"cannot connect: {exc}"
                 self.unreachable = "" if self._smtp else reply
                 self._drop(polite=False)
