@@ -27,7 +27,7 @@ import click
 from . import __version__
 from .api import BuildResult, build, check, untracked
 from .config import CONFIG_NAME, Settings, load_settings
-from .errors import EX_TEMPFAIL, ConfigError, PublisherError
+from .errors import EX_REFUSED, EX_TEMPFAIL, ConfigError, PublisherError
 from .outputs.templates import longdate
 from .redact import RedactingFormatter, env_secrets, redact
 from .sources.decode import check_encoding
@@ -452,7 +452,7 @@ def _send_problems(report: SendReport) -> list[str]:
     verdict = {
         EX_TEMPFAIL: f"error: {len(report.deferred)} recipients do not have the digest yet (temporary "
         "failure); run send again later: only they will get it",
-        3: f"error: the server refused {len(report.refused)} recipients for good; the others have the "
+        EX_REFUSED: f"error: the server refused {len(report.refused)} recipients for good; the others have the "
         "digest. Fix or remove those addresses and run send again, or end this digest with "
         "`publisher digest --mark-sent`",
     }.get(report.exit_code)

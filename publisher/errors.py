@@ -52,6 +52,9 @@ class StateError(PublisherError):
 EX_TEMPFAIL = 75
 """sysexits.h: a temporary failure; cron should simply try again later."""
 
+EX_REFUSED = 3
+"""`send`: the server refused some recipients for good (the others have the digest); a re-run will not help."""
+
 
 class LockBusy(PublisherError):
     """Another build holds the lock; cron should simply try again later."""

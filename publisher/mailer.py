@@ -38,7 +38,7 @@ from pathlib import Path
 from . import clock
 from .config import MailSettings, Settings
 from .digest import Mailing, describe_window, digest_to_send, mark_sent, resolve_since
-from .errors import EX_TEMPFAIL, ConfigError, InputError, PublisherError
+from .errors import EX_REFUSED, EX_TEMPFAIL, ConfigError, InputError, PublisherError
 from .outputs.mail import mail_policy
 from .publish import build_lock
 from .state import DEFERRED, REFUSED, SERVED, State, open_state
@@ -122,7 +122,7 @@ class SendReport:
         """0 everyone served · 75 some left for a re-run (temporary) · 3 some refused for good."""
         if self.deferred:
             return EX_TEMPFAIL
-        return 3 if self.refused else 0
+        return EX_REFUSED if self.refused else 0
 
 
 def send(

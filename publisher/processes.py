@@ -220,9 +220,8 @@ def main() -> None:
     except (EOFError, pickle.UnpicklingError):  # the parent died before it sent the whole job
         sys.exit(1)
     results: queue.Queue[tuple[Any] | None] = queue.Queue()
-    writer = threading.Thread(
-        target=_write_results, args=(results,), daemon=True
-    )  # a failed task must not wait on it
+    # A daemon: when the task raises, the worker must exit (status 1, the traceback on stderr), not wait on it.
+    writer = threading.Thread(target=_write_results, args=(results,), daemon=True)
     writer.start()
     for result in task(*args):
         results.put((result,))

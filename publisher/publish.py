@@ -36,7 +36,9 @@ RESERVED_NAMES = frozenset(
     ["con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))]
 )
 """Windows device names: `nul.html` cannot be a file there, so a synced copy of dist/ would break."""
-Manifest = dict[str, tuple[str, int, int]]  # path -> (sha256, size, mtime_ns)
+Row = tuple[str, int, int]
+"""A file as the manifest knows it: (sha256, size, mtime_ns)."""
+Manifest = dict[str, Row]  # path -> its row
 
 
 @dataclass
@@ -100,8 +102,6 @@ meanwhile: on tmpfs the hashing is what overlaps, on a disk mostly the wait for 
 
 AHEAD_BYTES = 64 * 2**20
 """The most rendered bytes waiting to be written (a site feed of ten thousand entries is about 60 MB)."""
-
-Row = tuple[str, int, int]
 
 
 @dataclass(frozen=True)
@@ -216,7 +216,7 @@ def write_atomic(target: Path, data: bytes) -> None:
     _replace(temp, target)
 
 
-def _write_temp(target: Path, data: bytes) -> tuple[Path, tuple[str, int, int]]:
+def _write_temp(target: Path, data: bytes) -> tuple[Path, Row]:
     """`data` in a flushed temporary file beside `target`, and the manifest row `target` will have."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.parent / f"{TEMP_PREFIX}{os.getpid()}-{target.name}"
@@ -267,7 +267,7 @@ def _safe_part(part: str) -> bool:
     )
 
 
-def _unchanged(target: Path, data: bytes, known: tuple[str, int, int] | None) -> tuple[str, int, int] | None:
+def _unchanged(target: Path, data: bytes, known: Row | None) -> Row | None:
     """The manifest row when `target` already holds exactly `data`, else None.
 
     When the file's size and mtime are what we recorded, its recorded hash is

@@ -34,7 +34,9 @@ def keeps_pieces(drafts: list[Draft], complete: bool) -> bool:
 
 
 def _storable(draft: Draft) -> bool:
-    return _moment(draft.published) != "" and _moment(draft.updated) != ""
+    return all(
+        value is None or _where(value.tzinfo) is not None for value in (draft.published, draft.updated)
+    )
 
 
 def draft_rows(drafts: list[Draft]) -> list[DraftRow] | None:
@@ -111,18 +113,24 @@ def _moment(value: datetime | None) -> str | None:
     """[wall-clock time, zone key or offset in microseconds, fold] as JSON; "" for a zone we cannot store."""
     if value is None:
         return None
-    zone = value.tzinfo
+    where = _where(value.tzinfo)
+    if where is None:
+        return ""
+    return json.dumps([value.replace(tzinfo=None).isoformat(), where, value.fold])
+
+
+def _where(zone: tzinfo | None) -> str | int | None:
+    """A zone as stored: its IANA key, or a fixed offset in microseconds; None when it cannot be made again
+    exactly from either."""
     if isinstance(zone, ZoneInfo) and zone.key and ZoneInfo(zone.key) is zone:
-        where: str | int = zone.key
-    elif (
+        return zone.key
+    if (
         type(zone) is timezone
         and zone == timezone(offset := zone.utcoffset(None))
         and repr(zone) == repr(timezone(offset))
     ):
-        where = offset // _MICROSECOND
-    else:
-        return ""
-    return json.dumps([value.replace(tzinfo=None).isoformat(), where, value.fold])
+        return offset // _MICROSECOND
+    return None
 
 
 def _from_moment(text: str | None, zones: dict[str | int, tzinfo]) -> datetime | None:

@@ -69,7 +69,8 @@ def render_feeds(
     One format at a time, because each entry's part for a format is kept
     until that format is done: holding all three at once cost a
     10,000-entry build 150 MB. The parts made are handed to `store`; those
-    a worker made (`premade`) are taken instead of making them.
+    a worker made (`premade`) are taken instead of making them (they come
+    in all three formats at once, so that the worker can end: premade.py).
     """
     docs = [doc for family in feed_families for doc in plan(family, size)]
     docs.sort(key=lambda doc: doc.kind is not Kind.ARCHIVE)
