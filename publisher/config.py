@@ -28,6 +28,8 @@ CONFIG_NAME = "publisher.toml"
 SUBJECT_FIELDS = {"site": "Site", "date": "1 January 2026", "count": 1}
 STANDARD_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 UNSUBSCRIBE_SCHEMES = ("https", "http", "mailto")  # the order a visible link is picked in
+FORMATS = ("atom", "rss", "json")  # the feed formats, in the order they are written and linked
+LISTINGS = ("tag", "author")  # the listing pages that may have feeds of their own
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,8 @@ class Settings:
     language: str = "en"
     timezone: str = "UTC"
     feed_size: int = 50
+    formats: tuple[str, ...] = FORMATS
+    listing_feeds: tuple[str, ...] = LISTINGS
     digest_size: int = 20
     hub: str = ""
     seeds: Path = Path("seeds")
@@ -126,7 +130,7 @@ def load_settings(
     if overrides:
         settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
     _validate(settings, str(config or "defaults"))
-    return settings
+    return _in_order(settings, str(config or "defaults"))
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -161,12 +165,19 @@ def _build(cls: type[Any], data: dict[str, Any], source: str, prefix: str) -> An
     return cls(**values)
 
 
-_KINDS: dict[Any, str] = {int: "a whole number", str: "text", Path: "a path"}
+_KINDS: dict[Any, str] = {
+    int: "a whole number",
+    str: "text",
+    Path: "a path",
+    tuple[str, ...]: "a list of names",
+}
 
 
 def _coerce(value: Any, kind: Any, source: str, name: str) -> Any:
     allowed = typing.get_args(kind) if isinstance(kind, types.UnionType) else (kind,)
     for option in allowed:
+        if option == tuple[str, ...] and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
         if option is Path and isinstance(value, str):
             return Path(value)
         if option is int and isinstance(value, int) and not isinstance(value, bool):
@@ -213,6 +224,27 @@ def _validate(settings: Settings, source: str) -> None:
         raise ConfigError(
             source, None, f"language must be a language tag like 'en' or 'zh-TW', not {settings.language!r}"
         )
+
+
+def _in_order(settings: Settings, source: str) -> Settings:
+    """`formats` and `listing_feeds` checked, and put in their canonical order, so that
+    `["rss", "atom"]` and `["atom", "rss"]` are one configuration (one repr, one set of output keys)."""
+    formats = _names(settings.formats, FORMATS, "formats", source)
+    if not formats:
+        raise ConfigError(source, None, f"formats must name at least one of {', '.join(FORMATS)}")
+    return replace(
+        settings, formats=formats, listing_feeds=_names(settings.listing_feeds, LISTINGS, "listing_feeds", source)
+    )
+
+
+def _names(given: tuple[str, ...], known: tuple[str, ...], name: str, source: str) -> tuple[str, ...]:
+    """`given` in the order of `known`; a name not in `known`, or named twice, is an error."""
+    for value in given:
+        if value not in known:
+            raise ConfigError(source, None, f"{name}: unknown {value!r} (known: {', '.join(known)})")
+        if given.count(value) > 1:
+            raise ConfigError(source, None, f"{name}: {value!r} is named twice")
+    return tuple(value for value in known if value in given)
 
 
 def _validate_folders(settings: Settings, source: str) -> None:

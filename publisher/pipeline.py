@@ -136,7 +136,9 @@ def output_keys(settings: Settings) -> str:
 def _ping_hub(settings: Settings, state: State, result: BuildResult) -> None:
     """Announce the changed subscription feeds (and those whose last ping failed) to the WebSub hub."""
     written = set(result.written)
-    changed = [path for path in topics(make_catalog(result.entries, settings.base_url)) if path in written]
+    catalog = make_catalog(result.entries, settings.base_url)
+    feeds = families(result.entries, Site.from_settings(settings), catalog, clock.now(), settings.listing_feeds)
+    changed = [path for path in topics(feeds) if path in written]
     pending = json.loads(state.get(PENDING_PINGS) or "[]")
     urls = list(dict.fromkeys([*pending, *(settings.url(path) for path in changed)]))
     log.info("announcing %d feeds to %s", len(urls), settings.hub)
@@ -189,11 +191,12 @@ def render_outputs(
     site = Site.from_settings(settings)
     env = make_environment(settings.templates, settings.tz)
     catalog = make_catalog(entries, settings.base_url)
-    feeds = families(entries, site, catalog, now or clock.now())
+    feeds = families(entries, site, catalog, now or clock.now(), settings.listing_feeds)
     yield STYLE, "", _asset(settings, STYLE)
-    yield XSL, "", _asset(settings, XSL)
+    if any(fmt.styled for fmt in site.formats):  # JSON Feed alone names no stylesheet
+        yield XSL, "", _asset(settings, XSL)
     keys = Keys.for_build(settings, templates_digest(settings.templates))
-    with premaking(entries, keys, store, cores) as premade:
+    with premaking(entries, keys, store, cores, site.formats) as premade:
         yield from render_pages(
             env, entries, site, catalog, [f for f in feeds if f.folder], keys, kept or {}, store
         )

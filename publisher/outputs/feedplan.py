@@ -1,9 +1,11 @@
 """Which feed documents exist: subscription feeds, RFC 5005 archives, and where each one lives.
 
 A *family* is one logical feed: the whole site's, one tag's or one author's.
-Each family is published in three formats (Atom, RSS, JSON Feed) at
-`<folder>atom.xml`, `<folder>rss.xml` and `<folder>feed.json`, where the
-folder is "" for the site, `tags/<slug>/` or `authors/<slug>/`.
+Each family is published in the formats the `formats` setting names (by
+default all three: Atom, RSS, JSON Feed) at `<folder>atom.xml`,
+`<folder>rss.xml` and `<folder>feed.json`, where the folder is "" for the
+site, `tags/<slug>/` or `authors/<slug>/`. Tags and authors have families
+only when `listing_feeds` names them; their pages exist either way.
 
 When a family has at most `size` entries, its one document holds them all
 and says so (`fh:complete`). Otherwise the subscription document holds the
@@ -36,15 +38,31 @@ from ..entry import Entry, newest_first
 
 
 class Format(enum.Enum):
-    """A feed format: its file name inside a feed folder and its media type."""
+    """A feed format: its file name inside a feed folder, its media type, and what pages call it
+    (`label` in link titles and the navigation, `short` in "the Atom, RSS or JSON feed").
 
-    ATOM = ("atom.xml", "application/atom+xml")
-    RSS = ("rss.xml", "application/rss+xml")
-    JSON = ("feed.json", "application/feed+json")
+    The `formats` setting names formats in lower case ("atom"); `Format.named` turns those names into these.
+    """
 
-    def __init__(self, filename: str, media_type: str) -> None:
+    ATOM = ("atom.xml", "application/atom+xml", "Atom", "Atom")
+    RSS = ("rss.xml", "application/rss+xml", "RSS", "RSS")
+    JSON = ("feed.json", "application/feed+json", "JSON Feed", "JSON")
+
+    def __init__(self, filename: str, media_type: str, label: str, short: str) -> None:
         self.filename = filename
         self.media_type = media_type
+        self.label = label
+        self.short = short
+
+    @property
+    def styled(self) -> bool:
+        """Whether documents of this format name the feed stylesheet (`feed.xsl`): the XML ones."""
+        return self is not Format.JSON
+
+    @classmethod
+    def named(cls, names: Sequence[str]) -> tuple[Format, ...]:
+        """The formats a `formats` setting names, in the order given (the settings keep `Format`'s order)."""
+        return tuple(cls[name.upper()] for name in names)
 
 
 class Kind(enum.Enum):
@@ -60,7 +78,7 @@ ARCHIVE = "archive"
 
 @dataclass(frozen=True, slots=True)
 class Family:
-    """One logical feed: a title, the HTML page it belongs to, and all of its entries.
+    """One logical feed: a title, the HTML page it belongs to, all of its entries, and its formats.
 
     `updated` is the newest entry's `updated`; a family with no entries (an
     empty site) is given the build time, as Atom requires some date.
@@ -73,6 +91,7 @@ class Family:
     page_url: str
     entries: tuple[Entry, ...]
     updated: datetime
+    formats: tuple[Format, ...]  # what its feeds are written in; () for a tag or author page without feeds
 
 
 @dataclass(frozen=True, slots=True)

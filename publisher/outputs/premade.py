@@ -36,36 +36,38 @@ def part_maker(fmt: Format, items: FeedItems, entries: FeedEntries) -> PartOf:
 
 
 Chunk = tuple[dict[str, bytes], ...]
-"""One answer: entry id → part, in each format, in `Format` order."""
+"""One answer: entry id → part, in each format the build writes, in `Format` order."""
 
 
-def make_parts(entries: list[Entry], size: int) -> Iterator[Chunk]:
-    """The worker's task: the parts of `entries`, `size` of them at a time (see `Cores.chunk_entries`)."""
+def make_parts(entries: list[Entry], size: int, formats: tuple[Format, ...] = tuple(Format)) -> Iterator[Chunk]:
+    """The worker's task: the parts of `entries` in `formats`, `size` entries at a time (see `Cores.chunk_entries`)."""
     for at in range(0, len(entries), size):
         items = FeedItems()
         feed_entries = FeedEntries(items)
-        makers = [part_maker(fmt, items, feed_entries) for fmt in Format]
+        makers = [part_maker(fmt, items, feed_entries) for fmt in formats]
         yield tuple({entry.id: make(entry) for entry in entries[at : at + size]} for make in makers)
 
 
 class Premade:
     """The feed parts a worker makes during one build (none when it has no worker), and the store's keys
-    of the Atom parts, which deciding whether to start one took (`known`)."""
+    of the first format's parts, which deciding whether to start one took (`known`)."""
 
     def __init__(
         self,
         worker: Worker | None = None,
         answers: int = 0,
         patience: float = 0.0,
-        atom_keys: dict[str, str] | None = None,
+        first_keys: dict[str, str] | None = None,
+        formats: tuple[Format, ...] = tuple(Format),
     ) -> None:
-        self.worker, self.answers, self.patience, self.atom_keys = worker, answers, patience, atom_keys
+        self.worker, self.answers, self.patience, self.first_keys = worker, answers, patience, first_keys
+        self.formats = formats
         self.started = time.monotonic()
         self.made: dict[Format, dict[str, bytes]] = {}
 
     def known(self, fmt: Format) -> dict[str, str] | None:
         """The store's keys of `fmt`'s parts, if they were fetched already."""
-        return self.atom_keys if fmt is Format.ATOM else None
+        return self.first_keys if fmt is self.formats[0] else None
 
     def parts(self, fmt: Format) -> dict[str, bytes]:
         """The worker's parts in `fmt`, handed over once; the first call waits for all of them (the worker then
@@ -76,13 +78,13 @@ class Premade:
         return self.made.pop(fmt, {})
 
     def _take_all(self, worker: Worker) -> dict[Format, dict[str, bytes]]:
-        made: dict[Format, dict[str, bytes]] = {fmt: {} for fmt in Format}
+        made: dict[Format, dict[str, bytes]] = {fmt: {} for fmt in self.formats}
         try:
             for _ in range(self.answers):
                 chunk = worker.next(self.patience + 4 * (time.monotonic() - self.started))  # see Cores
-                if not _is_chunk(chunk):
+                if not _is_chunk(chunk, len(self.formats)):
                     raise ValueError(f"its answer is not a chunk of parts: {str(chunk)[:60]}")
-                for fmt, parts in zip(Format, chunk, strict=True):
+                for fmt, parts in zip(self.formats, chunk, strict=True):
                     made[fmt].update(parts)
         except Exception as why:  # whatever went wrong (a worker's garbage can raise anything): made here
             log.warning("a rendering worker failed (%s); making its feed parts here", why)
@@ -91,11 +93,11 @@ class Premade:
         return made
 
 
-def _is_chunk(answer: object) -> bool:
-    """Whether a worker's answer is a `Chunk`: one dict of entry id → bytes per format."""
+def _is_chunk(answer: object, formats: int) -> bool:
+    """Whether a worker's answer is a `Chunk`: one dict of entry id → bytes per format written."""
     return (
         isinstance(answer, tuple)
-        and len(answer) == len(Format)
+        and len(answer) == formats
         and all(isinstance(parts, dict) for parts in answer)
         and all(
             isinstance(key, str) and isinstance(part, bytes)
@@ -107,24 +109,29 @@ def _is_chunk(answer: object) -> bool:
 
 @contextmanager
 def premaking(
-    entries: Sequence[Entry], keys: Keys, store: PartStore | None, cores: Cores | None = None
+    entries: Sequence[Entry],
+    keys: Keys,
+    store: PartStore | None,
+    cores: Cores | None = None,
+    formats: tuple[Format, ...] = tuple(Format),
 ) -> Iterator[Premade]:
-    """A worker making the feed parts of `entries` not in `store` under their key, when there are enough.
+    """A worker making the feed parts in `formats` of `entries` not in `store` under their key, when there
+    are enough.
 
-    The Atom parts stand for all three formats: a build makes and stores
-    the three together. On leaving the block the worker is stopped, so an
-    error that stops the build leaves no process behind.
+    The first format's parts stand for all of them: a build makes and
+    stores the formats it writes together. On leaving the block the worker
+    is stopped, so an error that stops the build leaves no process behind.
     """
     cores = cores or Cores()
-    stored = store.part_keys(Format.ATOM.name) if store is not None else None
+    stored = store.part_keys(formats[0].name) if store is not None else None
     wanted = [entry for entry in entries if (stored or {}).get(entry.id) != keys.entry_key(entry)]
     if not cores.helps(len(wanted)):
-        yield Premade(atom_keys=stored)
+        yield Premade(first_keys=stored, formats=formats)
         return
     with ThreadPoolExecutor(3) as pipes:  # the worker's job, its answers, its errors
-        worker = Worker(make_parts, (wanted, cores.chunk_entries), cores.worker, pipes)
+        worker = Worker(make_parts, (wanted, cores.chunk_entries, formats), cores.worker, pipes)
         try:
             answers = -(-len(wanted) // cores.chunk_entries)
-            yield Premade(worker, answers, cores.patience, stored)
+            yield Premade(worker, answers, cores.patience, stored, formats)
         finally:
             worker.stop()

@@ -9,10 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..config import Settings
+from .feedplan import Format
 
-ATOM = "atom.xml"
-RSS = "rss.xml"
-JSON_FEED = "feed.json"
 XSL = "feed.xsl"
 INDEX = "index.html"
 DIGEST_HTML = "digest.html"
@@ -30,6 +28,10 @@ def page_path(slug: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Site:
+    """The site as templates see it. `formats` are the feed formats written, in the order pages link them;
+    `atom_url`, `rss_url` and `json_url` are the site's feeds for templates that name them one by one, ""
+    for a format that is not written."""
+
     title: str
     description: str
     url: str
@@ -43,6 +45,7 @@ class Site:
     style_url: str
     timezone: str
     hub: str = ""
+    formats: tuple[Format, ...] = tuple(Format)
 
     def absolute(self, path: str) -> str:
         """The URL of an output file, from its path under the output folder."""
@@ -55,6 +58,11 @@ class Site:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Site:
+        formats = Format.named(settings.formats)
+
+        def feed_url(fmt: Format) -> str:
+            return settings.url(fmt.filename) if fmt in formats else ""
+
         return cls(
             title=settings.title,
             description=settings.description,
@@ -62,11 +70,12 @@ class Site:
             author=settings.author,
             author_email=settings.author_email,
             language=settings.language,
-            atom_url=settings.url(ATOM),
-            rss_url=settings.url(RSS),
-            json_url=settings.url(JSON_FEED),
+            atom_url=feed_url(Format.ATOM),
+            rss_url=feed_url(Format.RSS),
+            json_url=feed_url(Format.JSON),
             digest_url=settings.url(DIGEST_HTML),
             style_url=settings.url(STYLE),
             timezone=settings.timezone,
             hub=settings.hub,
+            formats=formats,
         )

@@ -1,5 +1,9 @@
 """Every feed file of a build: the site's, each tag's and each author's, in Atom, RSS and JSON Feed.
 
+Which of those there are is the editor's choice: the `formats` setting says
+which formats are written (the site's `formats`), `listing_feeds` whether
+tags and authors have feeds of their own (`families`).
+
 The families and their documents are planned in `feedplan.py`; this module
 names the families, renders each document in each format and says which
 files are subscription feeds (the WebSub topics a hub is told about).
@@ -14,9 +18,10 @@ thousands of entries renders its archives once, not on every build.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 
+from ..config import LISTINGS
 from ..entry import Entry
 from .catalog import Catalog, Group
 from .feeditem import FeedItems, PartOf
@@ -29,21 +34,35 @@ from .premade import Premade, part_maker
 from .site import Site
 
 
-def families(entries: Sequence[Entry], site: Site, catalog: Catalog, now: datetime) -> list[Family]:
-    """One family per tag, one per author, then the site's own (published last: it is the most read)."""
+def families(
+    entries: Sequence[Entry],
+    site: Site,
+    catalog: Catalog,
+    now: datetime,
+    listing_feeds: Collection[str] = LISTINGS,
+) -> list[Family]:
+    """One family per tag, one per author, then the site's own (published last: it is the most read).
 
-    def family(folder: str, heading: str, description: str, page: str, members: Sequence[Entry]) -> Family:
+    Tags and authors have feeds in the site's formats when `listing_feeds`
+    names them ("tag", "author"); otherwise their families have no formats:
+    they are only pages (an entry's page links its tags and authors).
+    """
+
+    def family(
+        folder: str, heading: str, description: str, page: str, members: Sequence[Entry], kind: str = ""
+    ) -> Family:
         title = f"{site.title}: {heading}" if folder else site.title
         updated = max((e.updated for e in members), default=now)
-        return Family(folder, heading, title, description, page, tuple(members), updated)
+        formats = site.formats if not kind or kind in listing_feeds else ()
+        return Family(folder, heading, title, description, page, tuple(members), updated, formats)
 
     def tag(group: Group) -> Family:
         description = f"Entries tagged “{group.name}” on {site.title}."
-        return family(group.folder, f"Tagged “{group.name}”", description, group.url, group.entries)
+        return family(group.folder, f"Tagged “{group.name}”", description, group.url, group.entries, "tag")
 
     def author(group: Group) -> Family:
         description = f"Entries by {group.name} on {site.title}."
-        return family(group.folder, group.name, description, group.url, group.entries)
+        return family(group.folder, group.name, description, group.url, group.entries, "author")
 
     return [
         *(tag(group) for group in catalog.tags),
@@ -62,7 +81,7 @@ def render_feeds(
     premade: Premade | None = None,
 ) -> Iterator[tuple[str, str, bytes | None]]:
     """(path, key, bytes) of every feed file: format by format, archive pages first, then the subscription
-    feeds they back.
+    feeds they back. Only families with formats have feed files, in the site's formats.
 
     `kept` maps the paths of files still as the last build wrote them to
     their keys; a file whose key is unchanged comes with bytes None: keep it.
@@ -72,13 +91,13 @@ def render_feeds(
     a worker made (`premade`) are taken instead of making them (they come
     in all three formats at once, so that the worker can end: premade.py).
     """
-    docs = [doc for family in feed_families for doc in plan(family, size)]
+    docs = [doc for family in feed_families if family.formats for doc in plan(family, size)]
     docs.sort(key=lambda doc: doc.kind is not Kind.ARCHIVE)
     keyed = [(doc, doc_key(doc, keys)) for doc in docs]
     items = FeedItems()
     entries = FeedEntries(items)
     premade = premade or Premade()
-    for fmt in Format:  # no local holds a format's parts: they go before the next format's come
+    for fmt in site.formats:  # no local holds a format's parts: they go before the next format's come
         make = part_maker(fmt, items, entries)
         yield from _files(fmt, keyed, site, kept, _parts(fmt, make, premade, keys, store))
 
@@ -127,7 +146,6 @@ def doc_key(doc: FeedDoc, keys: Keys) -> str:
     return keys.key((head, place), doc.entries)
 
 
-def topics(catalog: Catalog) -> list[str]:
+def topics(feed_families: Sequence[Family]) -> list[str]:
     """The subscription feeds' paths: what a WebSub hub is told about when they change."""
-    folders = ["", *(group.folder for group in (*catalog.tags, *catalog.authors))]
-    return [folder + fmt.filename for folder in folders for fmt in Format]
+    return [family.folder + fmt.filename for family in feed_families for fmt in family.formats]
