@@ -233,7 +233,9 @@ def _in_order(settings: Settings, source: str) -> Settings:
     if not formats:
         raise ConfigError(source, None, f"formats must name at least one of {', '.join(FORMATS)}")
     return replace(
-        settings, formats=formats, listing_feeds=_names(settings.listing_feeds, LISTINGS, "listing_feeds", source)
+        settings,
+        formats=formats,
+        listing_feeds=_names(settings.listing_feeds, LISTINGS, "listing_feeds", source),
     )
 
 

@@ -137,7 +137,9 @@ def _ping_hub(settings: Settings, state: State, result: BuildResult) -> None:
     """Announce the changed subscription feeds (and those whose last ping failed) to the WebSub hub."""
     written = set(result.written)
     catalog = make_catalog(result.entries, settings.base_url)
-    feeds = families(result.entries, Site.from_settings(settings), catalog, clock.now(), settings.listing_feeds)
+    feeds = families(
+        result.entries, Site.from_settings(settings), catalog, clock.now(), settings.listing_feeds
+    )
     changed = [path for path in topics(feeds) if path in written]
     pending = json.loads(state.get(PENDING_PINGS) or "[]")
     urls = list(dict.fromkeys([*pending, *(settings.url(path) for path in changed)]))

@@ -8,8 +8,12 @@ characters XML forbids.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
+import html5lib
 from lxml import etree
 
 from publisher import Settings, load_settings
@@ -79,3 +83,57 @@ def history(path: Path) -> tuple[set[str], dict[str, str]]:
     markers = {etree.QName(el).localname for el in head if etree.QName(el).namespace == FH}
     links = {link.get("rel"): link.get("href") for link in head.findall(f"{{{ATOM}}}link")}
     return markers, links
+
+
+def site_links(settings: Settings) -> dict[str, set[str]]:
+    """Every link under `base_url` in every output file, by file: the pages' and the digest's `href`s and
+    `src`s (not those inside an entry's content: the author's own), every link and the stylesheet of every
+    Atom and RSS document, and every URL of every JSON Feed."""
+    found: dict[str, set[str]] = {}
+    for path in sorted(p for p in settings.out.rglob("*") if p.is_file()):
+        read = _READERS.get(path.suffix)
+        if read is not None:
+            url = url_of(settings, path)
+            found[url] = {link for link in read(path, url) if link.startswith(settings.base_url)}
+    return found
+
+
+def local_path(settings: Settings, url: str) -> Path:
+    """The output file a URL under `base_url` is served from (a folder's is its `index.html`)."""
+    path = urlsplit(url).path.removeprefix(urlsplit(settings.base_url).path)
+    return settings.out / (path + "index.html" if path.endswith("/") or not path else path)
+
+
+def _html_links(path: Path, url: str) -> set[str]:
+    links: set[str] = set()
+    stack = [html5lib.parse(path.read_bytes(), treebuilder="etree", namespaceHTMLElements=False)]
+    while stack:
+        element = stack.pop()
+        if element.tag == "div" and "content" in (element.get("class") or "").split():
+            continue
+        links |= {urljoin(url, element.get(name)) for name in ("href", "src") if element.get(name)}
+        stack.extend(element)
+    return links
+
+
+def _xml_links(path: Path, url: str) -> set[str]:
+    root = xml(path)
+    links = {link.get("href") for link in root.iter(f"{{{ATOM}}}link")}
+    links |= {link.text for link in root.iter("link") if link.text}  # RSS's own <link>, channel and items
+    for node in root.itersiblings(preceding=True):
+        if isinstance(node, etree._ProcessingInstruction) and node.target == "xml-stylesheet":
+            links.add(urljoin(url, node.get("href")))
+    return links
+
+
+def _json_links(path: Path, url: str) -> set[str]:
+    feed = json.loads(path.read_text(encoding="utf-8"))
+    links = {feed[key] for key in ("home_page_url", "feed_url", "next_url") if key in feed}
+    return links | {item["url"] for item in feed["items"]}
+
+
+_READERS: dict[str, Callable[[Path, str], set[str]]] = {
+    ".html": _html_links,
+    ".xml": _xml_links,
+    ".json": _json_links,
+}

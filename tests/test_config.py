@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import tomllib
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
 
-from publisher import load_settings
+from publisher import Settings, load_settings
+from publisher.config import MailSettings
 from publisher.errors import ConfigError
 
 
@@ -44,6 +47,14 @@ def test_file_values_and_relative_paths(tmp_path: Path) -> None:
         ('hub = "http://[::1"\n', "hub must be an absolute http(s) URL"),
         ('timezone = "Mars/Olympus"\n', "unknown timezone 'Mars/Olympus'"),
         ("title = \n", "not valid TOML"),
+        ('formats = "atom"\n', "formats must be a list of names, not 'atom'"),
+        ('formats = ["atom", 1]\n', "formats must be a list of names, not ['atom', 1]"),
+        ("formats = []\n", "formats must name at least one of atom, rss, json"),
+        ('formats = ["atom", "opml"]\n', "formats: unknown 'opml' (known: atom, rss, json)"),
+        ('formats = ["rss", "atom", "rss"]\n', "formats: 'rss' is named twice"),
+        ('listing_feeds = ["tags"]\n', "listing_feeds: unknown 'tags' (known: tag, author)"),
+        ('listing_feeds = ["author", "author"]\n', "listing_feeds: 'author' is named twice"),
+        ("listing_feeds = true\n", "listing_feeds must be a list of names, not True"),
         ("mail = 3\n", "[mail] must be a table"),
         ('[mail]\nsmtp_security = "ssl"\n', "mail.smtp_security must be starttls, tls or none"),
         ("[mail]\nsmtp_port = 70000\n", "mail.smtp_port must be a TCP port"),
@@ -68,6 +79,31 @@ def test_the_example_configuration_in_the_repository_loads() -> None:
     root = Path(__file__).resolve().parents[1]
     settings = load_settings(root / "publisher.toml")
     assert settings.seeds == root / "seeds"
+
+
+def test_the_example_configuration_shows_every_setting_at_its_default(tmp_path: Path) -> None:
+    """The bundled publisher.toml is where settings are documented: a new one must be added there."""
+    root = Path(__file__).resolve().parents[1]
+    example = tomllib.loads((root / "publisher.toml").read_text(encoding="utf-8"))
+    assert "# templates = " in (root / "publisher.toml").read_text(encoding="utf-8")  # no default to show
+    assert set(example) | {"templates"} == {f.name for f in fields(Settings)}
+    assert set(example["mail"]) == {f.name for f in fields(MailSettings)}
+    shown = load_settings(root / "publisher.toml")
+    defaults = load_settings(root=tmp_path)
+    paths = {"seeds": shown.seeds, "out": shown.out, "state": shown.state}
+    assert shown == replace(defaults, **paths)
+
+
+def test_feed_choices_are_kept_in_one_order(tmp_path: Path) -> None:
+    """However they are listed, the same choice is the same settings (and so the same output keys)."""
+    (tmp_path / "publisher.toml").write_text(
+        'formats = ["json", "atom"]\nlisting_feeds = ["author", "tag"]\n'
+    )
+    settings = load_settings(root=tmp_path)
+    assert settings.formats == ("atom", "json") and settings.listing_feeds == ("tag", "author")
+    (tmp_path / "publisher.toml").write_text("listing_feeds = []\n")
+    settings = load_settings(root=tmp_path)
+    assert settings.formats == ("atom", "rss", "json") and settings.listing_feeds == ()
 
 
 def test_mail_port_defaults_to_the_standard_port_of_the_security_mode(tmp_path: Path) -> None:

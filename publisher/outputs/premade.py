@@ -39,7 +39,9 @@ Chunk = tuple[dict[str, bytes], ...]
 """One answer: entry id → part, in each format the build writes, in `Format` order."""
 
 
-def make_parts(entries: list[Entry], size: int, formats: tuple[Format, ...] = tuple(Format)) -> Iterator[Chunk]:
+def make_parts(
+    entries: list[Entry], size: int, formats: tuple[Format, ...] = tuple(Format)
+) -> Iterator[Chunk]:
     """The worker's task: the parts of `entries` in `formats`, `size` entries at a time (see `Cores.chunk_entries`)."""
     for at in range(0, len(entries), size):
         items = FeedItems()
