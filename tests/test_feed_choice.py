@@ -14,7 +14,7 @@ from publisher import Settings, build, clock, load_settings
 from publisher.outputs.keys import Keys
 from publisher.uptodate import build_key
 
-from .conftest import EPOCH
+from .conftest import EPOCH, run_cli
 from .feedsite import BASE, CONFIG, feed_files, history, local_path, make_site, site_links
 from .test_websub import Hub, hub  # noqa: F401  (the fixture)
 
@@ -181,3 +181,14 @@ def test_only_the_feeds_written_are_announced(project: Path, hub: Hub) -> None: 
     build(settings, ping=True)
     authors = ("ana-lima", "bo-chen", "michael-mazza")
     assert hub.take() == {BASE + "atom.xml", *(f"{BASE}authors/{name}/atom.xml" for name in authors)}
+
+
+def test_a_bad_choice_is_one_line_naming_the_file_and_the_key(project: Path) -> None:
+    config = project / "publisher.toml"
+    config.write_text('formats = ["atom", "jsonfeed"]\n', encoding="utf-8")
+    done = run_cli("build", cwd=project)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        f"publisher: error: {config}: formats: unknown 'jsonfeed' (known: atom, rss, json)\n"
+    )
+    assert not (project / "dist").exists()

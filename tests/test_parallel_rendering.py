@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -59,6 +60,19 @@ def test_a_build_with_a_worker_writes_the_bytes_of_one_without(
     entries: list[Entry], settings: Settings
 ) -> None:
     assert rendered(entries, settings, WORKER) == rendered(entries, settings, HERE)
+
+
+def test_a_worker_makes_only_the_formats_written(entries: list[Entry], settings: Settings) -> None:
+    chosen = replace(settings, formats=("rss", "json"), listing_feeds=())
+    with premaking(entries, Keys.for_build(chosen, ""), None, WORKER, (Format.RSS, Format.JSON)) as premade:
+        from_worker = {fmt: premade.parts(fmt) for fmt in Format}
+    assert not from_worker[Format.ATOM]
+    assert all(len(from_worker[fmt]) == len(entries) for fmt in (Format.RSS, Format.JSON))
+    with_worker = rendered(entries, chosen, WORKER)
+    assert with_worker == rendered(entries, chosen, HERE)
+    assert not [
+        name for name, _, _ in with_worker if name.endswith("atom.xml") or name.startswith("tags/t1/r")
+    ]
 
 
 A_BAD_CHUNK = (  # parts that are not bytes, under the entries' own ids: joining them would fail
