@@ -27,7 +27,7 @@ from .tools import VENV, ensure_hugo, ensure_venv
 
 HERE = Path(__file__).resolve().parent
 SHM = Path("/dev/shm")
-TOOLS = ("publisher", "publisher-feed50", "publisher-mixed", "hugo", "pelican")
+TOOLS = ("publisher", "publisher-feed50", "publisher-mixed", "publisher-hugo-outputs", "hugo", "pelican")
 
 
 def main(argv: list[str] | None = None) -> int:

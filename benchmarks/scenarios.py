@@ -22,6 +22,9 @@ Log = Callable[[str], None]
 VARIANTS = {
     "publisher-feed50": {"feed_size": "50"},  # the shipped default: feeds of the 50 newest entries
     "publisher-mixed": {"seeds": "mixed"},  # Markdown and as many text-dump pieces
+    # What the Hugo site writes (pages, the index, one Atom and one RSS feed of every entry), like for like:
+    # no JSON Feed, no tag or author feeds (the tag and author pages and the digest are still written).
+    "publisher-hugo-outputs": {"formats": '["atom", "rss"]', "listing_feeds": "[]"},
 }
 
 

@@ -75,12 +75,16 @@ class Tool:
 
 
 def _publisher_site(tool: Tool) -> dict[str, str]:
+    """`seeds` and `feed_size` options are the variant's; any other option is a setting, its value TOML."""
     seeds = tool.corpus.root if tool.options.get("seeds") == "mixed" else tool.corpus.markdown
     feed_size = tool.options.get("feed_size", str(max(tool.entries, 1)))
+    settings = "".join(
+        f"{key} = {value}\n" for key, value in tool.options.items() if key not in ("seeds", "feed_size")
+    )
     return {
         "publisher.toml": (
             f'title = "Bench"\nbase_url = "{BASE_URL}"\nfeed_size = {feed_size}\n'
-            f'seeds = "{seeds}"\nout = "out"\nstate = "state/state.db"\n'
+            f'seeds = "{seeds}"\nout = "out"\nstate = "state/state.db"\n{settings}'
         )
     }
 

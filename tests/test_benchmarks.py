@@ -13,6 +13,10 @@ from pathlib import Path
 
 import feedparser
 
+from benchmarks.corpus import Corpus
+from benchmarks.scenarios import VARIANTS, Plan
+from publisher import load_settings
+
 from .conftest import ROOT
 
 
@@ -35,3 +39,16 @@ def test_smoke_run_measures_every_scenario_and_builds_real_feeds(tmp_path: Path)
     assert feed.bozo == 0
     assert len(feed.entries) == 200
     assert any("’" in entry.title or "“" in entry.title for entry in feed.entries)
+
+
+def test_every_publisher_variant_is_a_valid_configuration(tmp_path: Path) -> None:
+    corpus = Corpus(tmp_path / "corpus", 10)
+    chosen = {}
+    for name in ("publisher", *VARIANTS):
+        tool = Plan(corpus, [name], tmp_path / "sites", "shm", 1).tool(name)
+        tool.prepare()
+        chosen[name] = load_settings(tool.home / "publisher.toml")
+    assert chosen["publisher"].formats == ("atom", "rss", "json")
+    assert chosen["publisher"].listing_feeds == ("tag", "author")
+    like_hugo = chosen["publisher-hugo-outputs"]
+    assert (like_hugo.formats, like_hugo.listing_feeds, like_hugo.feed_size) == (("atom", "rss"), (), 10)
