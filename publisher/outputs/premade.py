@@ -36,7 +36,7 @@ def part_maker(fmt: Format, items: FeedItems, entries: FeedEntries) -> PartOf:
 
 
 Chunk = tuple[dict[str, bytes], ...]
-"""One answer: entry id → part, in each format the build writes, in `Format` order."""
+"""One answer: entry id → part, in each format the build writes (`formats`, in `Format` order)."""
 
 
 def make_parts(
