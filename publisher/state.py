@@ -123,11 +123,12 @@ def _entry_row(r: Record) -> tuple[str, ...]:
 class State:
     """An open state store. Use `open_state()`; every method is one short transaction."""
 
-    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, connection: sqlite3.Connection, synchronous: str = "NORMAL") -> None:
         self.path = path
         self._db = connection
         self._checked = False  # see _write
         self._check: Future[str] | None = None  # see check_ahead
+        self._aside = _Aside(path, synchronous)  # see save_parts
 
     # -- entries -------------------------------------------------------------------------
 
@@ -243,12 +244,19 @@ class State:
         return found
 
     def save_parts(self, kind: str, parts: list[tuple[str, str, bytes]]) -> None:
-        """Store (entry id, key, part) rows of one kind; a part made anew replaces the entry's old one."""
-        with self._write() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO parts VALUES (?, ?, ?, ?)",
-                ((entry, kind, key, part) for entry, key, part in parts),
-            )
+        """Store (entry id, key, part) rows of one kind; a part made anew replaces the entry's old one.
+
+        Written aside, on a thread and a connection of their own: a cold build
+        of ten thousand entries stores 300 MB of parts, and SQLite lets go of
+        Python's lock while it writes them, so the build joins its next feed
+        meanwhile. The next write here, and closing the store, wait for them
+        (and fail if they failed): the build's own writes never race them.
+        """
+        self._verify()
+        self._aside.write(
+            "INSERT OR REPLACE INTO parts VALUES (?, ?, ?, ?)",
+            [(entry, kind, key, part) for entry, key, part in parts],
+        )
 
     def forget_parts(self, keep: Collection[str]) -> None:
         """Drop the parts of every entry not in `keep` (the entries a build published)."""
@@ -354,22 +362,83 @@ class State:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """A write transaction; the first one checks the whole store first (see open_state)."""
+        self._verify()
         try:
-            if not self._checked:
-                found = self._check.result() if self._check else _verdict(self._db)
-                if found != "ok":
-                    raise sqlite3.DatabaseError("integrity check failed")
-                self._checked = True
+            self._aside.wait()
             with self._db:
                 yield self._db
         except sqlite3.DatabaseError as exc:
             raise _unreadable(self.path, exc) from None
 
+    def _verify(self) -> None:
+        """Check the whole store before its first write (see open_state)."""
+        if self._checked:
+            return
+        try:
+            found = self._check.result() if self._check else _verdict(self._db)
+        except sqlite3.DatabaseError as exc:
+            raise _unreadable(self.path, exc) from None
+        if found != "ok":
+            raise _unreadable(self.path, sqlite3.DatabaseError("integrity check failed"))
+        self._checked = True
+
     def close(self) -> None:
-        """Close the store, once a check started ahead is over: nothing of it outlives the `open_state` block."""
-        if self._check is not None:
-            wait([self._check])
-        self._db.close()
+        """Close the store once the writes aside are done and a check started ahead is over: nothing of
+        them outlives the `open_state` block. A write aside that failed fails here, if nothing waited for it.
+        """
+        try:
+            if self._check is not None:
+                wait([self._check])
+            self._aside.close()
+        except sqlite3.DatabaseError as exc:
+            raise _unreadable(self.path, exc) from None
+        finally:
+            self._db.close()
+
+
+class _Aside:
+    """Writes done on one thread with a connection of its own, in the order given (see `State.save_parts`)."""
+
+    def __init__(self, path: Path, synchronous: str) -> None:
+        self.path, self.synchronous = path, synchronous
+        self._pool: ThreadPoolExecutor | None = None
+        self._db: sqlite3.Connection | None = None  # opened, used and closed on the pool's thread
+        self._pending: list[Future[None]] = []
+
+    def write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """Run `sql` for each of `rows` in one transaction, on the thread."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="state-aside")
+        self._pending.append(self._pool.submit(self._run, sql, rows))
+
+    def wait(self) -> None:
+        """Until every write handed over is done; the first that failed raises its error."""
+        pending, self._pending = self._pending, []
+        for job in pending:
+            job.result()
+
+    def close(self) -> None:
+        """Wait, then close the thread's connection and end the thread, even when a write failed."""
+        if self._pool is None:
+            return
+        try:
+            self.wait()
+        finally:
+            self._pool.submit(self._disconnect).result()
+            self._pool.shutdown()
+            self._pool = None
+
+    def _run(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if self._db is None:
+            self._db = sqlite3.connect(self.path, timeout=30)
+            self._db.execute(f"PRAGMA synchronous={self.synchronous}")
+        with self._db:
+            self._db.executemany(sql, rows)
+
+    def _disconnect(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
 
 def _quick_check(path: Path) -> str:
@@ -406,7 +475,7 @@ def open_state(path: Path, *, durable: bool = False) -> Iterator[State]:
     except (OSError, sqlite3.Error) as exc:
         raise StateError(f"{path}: cannot open the state store ({exc})") from None
     db.isolation_level = "DEFERRED"
-    state = State(path, db)
+    state = State(path, db, _synchronous(durable))
     try:
         _prepare(state, db, durable)
         yield state
@@ -414,10 +483,14 @@ def open_state(path: Path, *, durable: bool = False) -> Iterator[State]:
         state.close()
 
 
+def _synchronous(durable: bool) -> str:
+    return "FULL" if durable else "NORMAL"
+
+
 def _prepare(state: State, db: sqlite3.Connection, durable: bool) -> None:
     try:
         db.execute("PRAGMA journal_mode=WAL")
-        db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+        db.execute(f"PRAGMA synchronous={_synchronous(durable)}")
         present = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
         if not _SCHEMA_NAMES.issubset(present):  # a new store, or one from before a table was added
             with state._write():

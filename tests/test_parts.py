@@ -12,7 +12,11 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from publisher import Settings, build
+from publisher.errors import StateError
+from publisher.state import open_state
 
 MARKER = b"<!-- kept from an earlier build -->"
 PIECE = (
@@ -88,3 +92,27 @@ def test_a_store_from_before_the_parts_index_gains_it_and_keeps_its_parts(
     assert "COVERING INDEX parts_keys" in plan[0][-1]
     for name in ("atom.xml", "rss.xml", "feed.json", "index.html"):
         assert (settings.out / name).read_bytes().count(MARKER) == 1  # One's stored part, found by its key
+
+
+def test_parts_written_aside_are_stored_before_the_store_closes(tmp_path: Path) -> None:
+    """`save_parts` writes on a thread of its own; leaving `open_state` waits for it."""
+    path = tmp_path / "state.db"
+    rows = [(f"entry-{n}", f"key-{n}", bytes([n % 256]) * 50_000) for n in range(400)]
+    with open_state(path) as state:
+        state.save_parts("ATOM", rows)
+        state.put("after", "parts")  # the build's own next write waits for the parts: no lock to fight over
+    with sqlite3.connect(path) as db:
+        stored = {row[0]: (row[1], bytes(row[2])) for row in db.execute("SELECT entry, key, part FROM parts")}
+        assert db.execute("SELECT value FROM meta WHERE key = 'after'").fetchone() == ("parts",)
+    assert stored == {entry: (key, part) for entry, key, part in rows}
+
+
+def test_a_write_aside_that_fails_fails_the_next_write_and_the_close(tmp_path: Path) -> None:
+    """A failure on the writer's thread is never lost: the store's own error, at the next write or on closing."""
+    path = tmp_path / "state.db"
+    bad = [("entry", None, b"part")]  # NOT NULL key: SQLite refuses the row
+    with pytest.raises(StateError, match="unreadable"), open_state(path) as state:
+        state.save_parts("ATOM", bad)  # type: ignore[list-item]
+        state.put("after", "parts")
+    with pytest.raises(StateError, match="unreadable"), open_state(path) as state:
+        state.save_parts("ATOM", bad)  # type: ignore[list-item]

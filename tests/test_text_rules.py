@@ -7,6 +7,7 @@ import pytest
 from publisher.extract.bylines import bio_authors
 from publisher.extract.sentences import first_sentence, is_cut
 from publisher.extract.titles import derive_title, excerpt_summary, shorten
+from publisher.html import absolute_links, render_markdown
 
 
 @pytest.mark.parametrize(
@@ -98,3 +99,38 @@ def test_excerpt_summary_ends_in_exactly_one_ellipsis() -> None:
 )
 def test_bio_names_its_authors(paragraph: str, names: tuple[str, ...]) -> None:
     assert bio_authors(paragraph) == names
+
+
+BASE = "https://example.org/blog/posts/one/"
+
+
+@pytest.mark.parametrize(
+    ("fragment", "expected"),
+    [
+        ('<a href="../about/">a</a>', '<a href="https://example.org/blog/posts/about/">a</a>'),
+        ('<img src="img/x.png" alt="">', '<img src="https://example.org/blog/posts/one/img/x.png" alt="">'),
+        # a relative link after absolute ones is still found
+        (
+            '<a href="https://a.example/">a</a> <a href="mailto:x@y.example">m</a> <a href="/root">r</a>',
+            '<a href="https://a.example/">a</a> <a href="mailto:x@y.example">m</a> '
+            '<a href="https://example.org/root">r</a>',
+        ),
+        # an entity in a relative link is decoded before joining, and the result escaped again
+        ('<a href="&#47;x?a=1&amp;b=2">x</a>', '<a href="https://example.org/x?a=1&amp;b=2">x</a>'),
+        # a scheme spelled with an entity is still a scheme
+        ('<a href="http&#58;//a.example/">a</a>', '<a href="http&#58;//a.example/">a</a>'),
+    ],
+)
+def test_relative_links_are_made_absolute(fragment: str, expected: str) -> None:
+    assert absolute_links(fragment, BASE) == expected
+
+
+def test_a_fragment_with_only_absolute_links_is_returned_as_it_is() -> None:
+    fragment = '<p><a href="https://a.example/x">a</a> and <img src="http://b.example/y.png" alt=""></p>'
+    assert absolute_links(fragment, BASE) is fragment
+
+
+def test_each_paragraph_comes_with_its_line_and_text() -> None:
+    html, paragraphs = render_markdown("First *one*\nstill first.\n\n- a list\n\nThird `</p>` <b>x</b>\n")
+    assert paragraphs == [(1, "First one still first."), (6, "Third </p> x")]
+    assert html.count("<p>") == 2  # a tight list item is no paragraph
