@@ -39,7 +39,7 @@ from ..entry import Entry, newest_first
 
 class Format(enum.Enum):
     """A feed format: its file name inside a feed folder, its media type, and what pages call it
-    (`label` in link titles and the navigation, `short` in "the Atom, RSS or JSON feed").
+    (`label` in a listing page's link titles, `short` in "the Atom, RSS or JSON feed").
 
     The `formats` setting names formats in lower case ("atom"); `Format.named` turns those names into these.
     """
