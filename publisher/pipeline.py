@@ -345,8 +345,7 @@ def _remember(
     kept = {seed.source for seed in found if seed.cached and (not seed.row or seed.drafts is not None)}
     gone = [source for source in stored if source not in kept]
     if changed or dated or gone:
-        state.update_files(changed, dated, gone)
-        state.put("parser", _parser(encoding))
+        state.update_files(changed, dated, gone, _parser(encoding))
     return drafts
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -206,23 +206,31 @@ class State:
         changed: Iterable[tuple[str, int, int, str, str]],
         drafts: Iterable[tuple[str, str, tuple[Any, ...]]],
         gone: Iterable[str],
+        parser: str,
     ) -> None:
         """Store (source, size, mtime_ns, sha256, pieces as JSON) rows and (zone, day, draft row) drafts
         (see extract/stored.py); forget the files in `gone`, and the old drafts of those and of every file
         given drafts.
 
         Only what changed is written: editing one file of thousands writes one row of each.
+        The rows are the work of `parser` (noted with them): another parser's are not used.
+        A cold build stores some 60 MB here; it is written aside, as the parts are (see `save_parts`).
         """
-        gone, drafts = list(gone), list(drafts)
-        forget = {*gone, *(row[2][0] for row in drafts)}
-        with self._write() as db:
+        gone, drafts, changed = list(gone), list(drafts), list(changed)
+        forget = sorted({*gone, *(row[2][0] for row in drafts)})
+
+        def write(db: sqlite3.Connection) -> None:
             db.executemany("DELETE FROM files WHERE source = ?", ((source,) for source in gone))
-            db.executemany("DELETE FROM drafts WHERE source = ?", ((source,) for source in sorted(forget)))
+            db.executemany("DELETE FROM drafts WHERE source = ?", ((source,) for source in forget))
             db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", changed)
             db.executemany(
                 "INSERT INTO drafts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 ((row[0], row[1], zone, day, *row[2:]) for zone, day, row in drafts),
             )
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('parser', ?)", (parser,))
+
+        self._verify()
+        self._aside.write(write)
 
     # -- entries' parts (see outputs/parts.py) -------------------------------------------
 
@@ -252,11 +260,9 @@ class State:
         meanwhile. The next write here, and closing the store, wait for them
         (and fail if they failed): the build's own writes never race them.
         """
+        rows = [(entry, kind, key, part) for entry, key, part in parts]
         self._verify()
-        self._aside.write(
-            "INSERT OR REPLACE INTO parts VALUES (?, ?, ?, ?)",
-            [(entry, kind, key, part) for entry, key, part in parts],
-        )
+        self._aside.write(lambda db: db.executemany("INSERT OR REPLACE INTO parts VALUES (?, ?, ?, ?)", rows))
 
     def forget_parts(self, keep: Collection[str]) -> None:
         """Drop the parts of every entry not in `keep` (the entries a build published)."""
@@ -397,7 +403,8 @@ class State:
 
 
 class _Aside:
-    """Writes done on one thread with a connection of its own, in the order given (see `State.save_parts`)."""
+    """Writes done on one thread with a connection of its own, in the order given (see `State.save_parts`,
+    `State.update_files`)."""
 
     def __init__(self, path: Path, synchronous: str) -> None:
         self.path, self.synchronous = path, synchronous
@@ -405,11 +412,11 @@ class _Aside:
         self._db: sqlite3.Connection | None = None  # opened, used and closed on the pool's thread
         self._pending: list[Future[None]] = []
 
-    def write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
-        """Run `sql` for each of `rows` in one transaction, on the thread."""
+    def write(self, writes: Callable[[sqlite3.Connection], object]) -> None:
+        """Run `writes` in one transaction, on the thread (it must not use anything the caller changes later)."""
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="state-aside")
-        self._pending.append(self._pool.submit(self._run, sql, rows))
+        self._pending.append(self._pool.submit(self._run, writes))
 
     def wait(self) -> None:
         """Until every write handed over is done; the first that failed raises its error."""
@@ -428,12 +435,12 @@ class _Aside:
             self._pool.shutdown()
             self._pool = None
 
-    def _run(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    def _run(self, writes: Callable[[sqlite3.Connection], object]) -> None:
         if self._db is None:
             self._db = sqlite3.connect(self.path, timeout=30)
             self._db.execute(f"PRAGMA synchronous={self.synchronous}")
         with self._db:
-            self._db.executemany(sql, rows)
+            writes(self._db)
 
     def _disconnect(self) -> None:
         if self._db is not None:
