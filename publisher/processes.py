@@ -14,15 +14,24 @@ each result is pickled back as soon as it is made, so the build can use the
 first while the worker makes the next. Whoever starts a worker must be able
 to do its task itself: a worker that dies, hangs or answers nonsense is
 killed, and `Worker.next` raises for its caller to fall back on.
+
+Both ways, each message is a frame (see `HEADER`): its length and SHA-256,
+then the pickle, written with `os.write` until every byte is out. Python's
+buffered writer loses bytes when a large write to a pipe is cut short by a
+stop and continue (Ctrl-Z then `fg`, or `kill -STOP`/`-CONT`): a plain
+pickle stream then reads as garbage, or, worse, as something else. A frame
+that does not add up is an error like any other, and its work is done here.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import pickle
 import queue
 import site
+import struct
 import subprocess
 import sys
 import threading
@@ -31,7 +40,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import IO, Any, Protocol, TypeVar
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 """The folder holding this `publisher`: the workers must import this same code (see `spawn`)."""
@@ -50,6 +59,12 @@ CHUNK_ENTRIES = 500
 """Entries per answer of a worker making feed parts: it makes a chunk's parts in all three formats, sends them
 and makes the next chunk's in the memory they took. One that kept every part to the end (its freed memory is
 not given back to the system) held 190 MB more at 10,000 entries, beside the build taking them."""
+
+HEADER = struct.Struct("!4sQ32s")
+"""A frame's header: `MAGIC`, the pickle's length in bytes, its SHA-256."""
+MAGIC = b"PUB1"
+READ_BYTES = 2**20
+"""A frame's pickle is read this much at a time: a damaged length takes only the memory of the bytes that came."""
 
 SHARE_ENTRIES = 1000
 """The fewest entries whose feed parts pay for a worker making them (~0.3 ms each, against ~0.2 s to start a
@@ -161,9 +176,44 @@ def _send(process: subprocess.Popen[bytes], job: bytes) -> None:
     assert process.stdin is not None
     with contextlib.suppress(BrokenPipeError):  # the worker died: reading its results says how
         try:
-            process.stdin.write(job)
+            write_frame(process.stdin.fileno(), job)
         finally:
             process.stdin.close()
+
+
+def write_frame(fd: int, payload: bytes) -> None:
+    """A pickle as one frame (see `HEADER`), every byte written to the file descriptor `fd`."""
+    _write_all(fd, HEADER.pack(MAGIC, len(payload), hashlib.sha256(payload).digest()))
+    _write_all(fd, payload)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """`os.write` until all of `data` is written: a write a signal cuts short says how much it wrote."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def read_frame(stream: IO[bytes]) -> Any:
+    """The message of the next frame on `stream`; EOFError at its end, ValueError for a frame that does not
+    add up (no `MAGIC`, cut short, or bytes that are not the ones whose SHA-256 it gives)."""
+    header = stream.read(HEADER.size)
+    if not header:
+        raise EOFError("no more frames")
+    if len(header) < HEADER.size:
+        raise ValueError("a frame's header was cut short")
+    magic, size, digest = HEADER.unpack(header)
+    if magic != MAGIC:
+        raise ValueError(f"not a frame (it starts {header[:8]!r})")
+    payload = bytearray()
+    while len(payload) < size:
+        more = stream.read(min(READ_BYTES, size - len(payload)))
+        if not more:
+            raise ValueError(f"a frame was cut short at {len(payload):,} of its {size:,} bytes")
+        payload += more
+    if hashlib.sha256(payload).digest() != digest:
+        raise ValueError("a frame's bytes are not the ones it was sent with")
+    return pickle.loads(payload)
 
 
 def _read_answers(process: subprocess.Popen[bytes], answers: queue.Queue[tuple[Any] | BaseException]) -> None:
@@ -173,7 +223,7 @@ def _read_answers(process: subprocess.Popen[bytes], answers: queue.Queue[tuple[A
     with process.stdout:
         while True:
             try:
-                answers.put((pickle.load(process.stdout),))
+                answers.put((read_frame(process.stdout),))
             except BaseException as error:  # a worker's garbage can raise anything; the reader says what
                 answers.put(error)
                 return
@@ -216,8 +266,8 @@ def main() -> None:
     parent = os.getppid()
     threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
     try:
-        task, args = pickle.load(sys.stdin.buffer)
-    except (EOFError, pickle.UnpicklingError):  # the parent died before it sent the whole job
+        task, args = read_frame(sys.stdin.buffer)
+    except (EOFError, ValueError):  # the parent died before it sent the whole job
         sys.exit(1)
     results: queue.Queue[tuple[Any] | None] = queue.Queue()
     # A daemon: when the task raises, the worker must exit (status 1, the traceback on stderr), not wait on it.
@@ -233,8 +283,8 @@ def main() -> None:
 def _write_results(results: queue.Queue[tuple[Any] | None]) -> None:
     while (result := results.get()) is not None:
         try:
-            pickle.dump(result[0], sys.stdout.buffer, pickle.HIGHEST_PROTOCOL)
-            sys.stdout.buffer.flush()
+            # Nothing else writes to stdout (a warning goes to stderr), and os.write leaves nothing in a buffer.
+            write_frame(sys.stdout.fileno(), pickle.dumps(result[0], pickle.HIGHEST_PROTOCOL))
         except BrokenPipeError:
             os._exit(1)  # not sys.exit: its final flush would fail again and print a traceback
 

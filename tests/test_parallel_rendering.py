@@ -76,8 +76,9 @@ def test_a_worker_makes_only_the_formats_written(entries: list[Entry], settings:
 
 
 A_BAD_CHUNK = (  # parts that are not bytes, under the entries' own ids: joining them would fail
-    "import pickle, sys; task, args = pickle.load(sys.stdin.buffer); "
-    "sys.stdout.buffer.write(pickle.dumps(({entry.id: 1 for entry in args[0]}, {}, {})))"
+    "import pickle, sys; from publisher.processes import read_frame, write_frame; "
+    "task, args = read_frame(sys.stdin.buffer); "
+    "write_frame(1, pickle.dumps(({entry.id: 1 for entry in args[0]}, {}, {})))"
 )
 
 

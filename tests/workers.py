@@ -1,21 +1,48 @@
-"""Worker commands that fail in every way a worker process can, and a word each failure's warning gives."""
+"""Worker commands that fail in every way a worker process can, and a word each failure's warning gives;
+and a task for the tests of the pipes themselves."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+_FRAME = "from publisher.processes import HEADER, MAGIC, write_frame; "
 FAILING_WORKERS = [
     ((sys.executable, "-c", "import sys; sys.exit(3)"), "exit status 3"),
-    ((sys.executable, "-c", "import sys; sys.stdin.buffer.read(); print('garbage')"), ""),
+    ((sys.executable, "-c", "import sys; sys.stdin.buffer.read(); print('garbage ' * 9)"), "not a frame"),
     (
         (
             sys.executable,
             "-c",
-            "import pickle, sys; sys.stdin.buffer.read(); sys.stdout.buffer.write(pickle.dumps([]))",
+            f"import pickle, sys; {_FRAME}sys.stdin.buffer.read(); write_frame(1, pickle.dumps([]))",
         ),
-        "answer",  # the answer is not what the task gives
+        "answer",  # a whole frame, but the answer is not what the task gives
+    ),
+    (
+        (
+            sys.executable,
+            "-c",
+            f"import pickle, sys; {_FRAME}sys.stdin.buffer.read(); p = pickle.dumps([]); "
+            "sys.stdout.buffer.write(HEADER.pack(MAGIC, len(p), bytes(32)) + p)",
+        ),
+        "not the ones it was sent with",  # the bytes do not match the frame's SHA-256
+    ),
+    (
+        (
+            sys.executable,
+            "-c",
+            f"import pickle, sys; {_FRAME}sys.stdin.buffer.read(); p = pickle.dumps([]); "
+            "sys.stdout.buffer.write(HEADER.pack(MAGIC, len(p) + 9, bytes(32)) + p)",
+        ),
+        "cut short",
     ),
     ((str(Path(__file__).parent / "no-such-python"),), "No such file"),
     ((sys.executable, "-c", "import time; time.sleep(600)"), ""),  # stuck: killed once out of patience
 ]
+
+
+def echoed(job: bytes, times: int) -> Iterator[bytes]:
+    """A worker's task for the pipe tests: `job` back, `times` times, each as an answer of its own."""
+    for _ in range(times):
+        yield job
