@@ -24,7 +24,7 @@ from publisher.entry import DateSource
 from publisher.errors import StateError
 from publisher.outputs.site import page_path
 from publisher.publish import TEMP_PREFIX, commit, stage
-from publisher.state import open_state
+from publisher.state import PAGE_BYTES, open_state
 
 from .conftest import EPOCH, ROOT, run_cli, snapshot
 
@@ -199,6 +199,30 @@ def test_the_store_check_run_ahead_stops_the_first_write_and_ends_with_the_store
         state.check_ahead()  # and closed under way
     assert not [path for path in _open_files() if path.startswith(str(settings.state))]
     assert settings.state.read_bytes() == bytes(damaged)
+
+
+def test_a_new_store_has_large_pages_and_one_with_small_pages_keeps_them(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """A new store is made with 64 KiB pages (see `PAGE_BYTES`); one an older publisher made with SQLite's
+    default pages is used as it is, for the same outputs, rebuilds and all."""
+    build(settings)
+    with closing(sqlite3.connect(settings.state)) as db:
+        assert db.execute("PRAGMA page_size").fetchone()[0] == PAGE_BYTES
+    old = replace(settings, out=tmp_path / "old-out", state=tmp_path / "old" / "state.db")
+    old.state.parent.mkdir()
+    with closing(sqlite3.connect(old.state)) as db:
+        db.execute("PRAGMA journal_mode=WAL")  # writes the header: the page size is SQLite's default
+        small = db.execute("PRAGMA page_size").fetchone()[0]
+    assert small < PAGE_BYTES
+    build(old)
+    assert build(old).unchanged
+    with closing(sqlite3.connect(old.state)) as db:
+        assert db.execute("PRAGMA page_size").fetchone()[0] == small
+        assert db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    assert {name: data for name, (data, _) in snapshot(old.out).items()} == {
+        name: data for name, (data, _) in snapshot(settings.out).items()
+    }
 
 
 def _open_files() -> list[str]:
