@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         skipped += [f"{tool}: not run with --smoke (CI builds publisher only)" for tool in TOOLS[1:]]
     print(report.table(rows))
+    print()
+    print(report.targets(rows))
     for note in skipped:
         print(f"skipped: {note}")
     if not args.smoke:

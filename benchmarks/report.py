@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +57,71 @@ def table(rows: list[Row]) -> str:
             f" | {ratio} | {mem} |"
         )
     return "\n".join(lines)
+
+
+TARGET_SIZE = 10_000
+LIKE_HUGO = "publisher-hugo-outputs"
+
+
+def targets(rows: list[Row]) -> str:
+    """The issue's targets at N = 10,000, each as measured in this run, per place: met or missed.
+
+    Times are against Hugo's cold build, which writes pages and one Atom
+    and one RSS feed of every entry: the default site (three feed formats,
+    tag and author feeds) and `LIKE_HUGO` (what Hugo writes) are both given.
+    A target with a tool missing from the run is left out.
+    """
+    found = {r.key: r.summary for r in rows if r.size == TARGET_SIZE}
+    lines = ["| output | target | measured | result |", "|---|---|---|---|"]
+    for where in sorted({r.where for r in rows if r.size == TARGET_SIZE and r.scenario == "cold"}):
+        for target, measured, met in _targets(partial(_summary, found, where)):
+            lines.append(f"| {where} | {target} | {measured} | {'met' if met else 'missed'} |")
+    digest = next((r.summary.wall for r in rows if r.scenario == "digest-50"), None)
+    if digest is not None:
+        lines.append(
+            f"| memory | digest of 50 teasers ≤ 150 ms | {digest * 1000:.0f} ms | {'met' if digest <= 0.15 else 'missed'} |"
+        )
+    return "\n".join(lines)
+
+
+def _summary(
+    found: dict[tuple[str, int, str, str], Summary], where: str, tool: str, scenario: str
+) -> Summary | None:
+    return found.get((tool, TARGET_SIZE, where, scenario))
+
+
+def _targets(get: Callable[[str, str], Summary | None]) -> Iterator[tuple[str, str, bool]]:
+    hugo, pelican = get("hugo", "cold"), get("pelican", "cold")
+    for site in (BASELINE, LIKE_HUGO):
+        cold = get(site, "cold")
+        if hugo and cold:
+            yield f"{site} cold ≤ 0.7× Hugo", _ratio(cold.wall, hugo.wall), cold.wall <= 0.7 * hugo.wall
+            for scenario, most in (("no-op", 0.05), ("edit-one", 0.2)):
+                rebuild = get(site, scenario)
+                if rebuild:
+                    yield (
+                        f"{site} {scenario} ≤ {most}× Hugo's build",
+                        _ratio(rebuild.wall, hugo.wall),
+                        rebuild.wall <= most * hugo.wall,
+                    )
+            yield (
+                f"{site} peak memory ≤ ½ Hugo's",
+                f"largest process {_ratio(cold.rss_mib, hugo.rss_mib, 'MiB')}; "
+                f"all processes {_ratio(cold.tree_mib, hugo.tree_mib, 'MiB')}",
+                max(cold.rss_mib, cold.tree_mib) <= 0.5 * hugo.rss_mib,
+            )
+        if pelican and cold:
+            yield (
+                f"{site} ≥ 10× faster than Pelican",
+                f"{pelican.wall / cold.wall:.2f}× faster",
+                pelican.wall >= 10 * cold.wall,
+            )
+
+
+def _ratio(ours: float, theirs: float, unit: str = "s") -> str:
+    if unit == "s":
+        return f"{ours:.2f} s ÷ {theirs:.2f} s = {ours / theirs:.3f}×"
+    return f"{ours:.0f} ÷ {theirs:.0f} {unit} = {ours / theirs:.2f}×"
 
 
 def merge(path: Path, rows: list[Row]) -> Path:

@@ -14,6 +14,8 @@ from pathlib import Path
 import feedparser
 
 from benchmarks.corpus import Corpus
+from benchmarks.measure import Summary
+from benchmarks.report import TARGET_SIZE, Row, targets
 from benchmarks.scenarios import VARIANTS, Plan
 from publisher import load_settings
 
@@ -52,3 +54,32 @@ def test_every_publisher_variant_is_a_valid_configuration(tmp_path: Path) -> Non
     assert chosen["publisher"].listing_feeds == ("tag", "author")
     like_hugo = chosen["publisher-hugo-outputs"]
     assert (like_hugo.formats, like_hugo.listing_feeds, like_hugo.feed_size) == (("atom", "rss"), (), 10)
+
+
+def test_targets_are_judged_against_hugo_and_pelican_of_the_same_run() -> None:
+    def row(tool: str, scenario: str, wall: float, rss: float = 0.0) -> Row:
+        return Row(tool, TARGET_SIZE, TARGET_SIZE, "shm", scenario, Summary(5, wall, rss, 0.1, rss))
+
+    rows = [
+        row("hugo", "cold", 6.0, 1700),
+        row("pelican", "cold", 36.0, 250),
+        row("publisher", "cold", 12.0, 700),
+        row("publisher", "no-op", 0.2, 40),
+        row("publisher", "edit-one", 2.0, 400),
+        row("publisher-hugo-outputs", "cold", 4.0, 900),
+        row("publisher-hugo-outputs", "edit-one", 1.0, 400),
+    ]
+    judged = {
+        line.split("|")[2].strip(): line.split("|")[4].strip() for line in targets(rows).splitlines()[2:]
+    }
+    assert judged == {
+        "publisher cold ≤ 0.7× Hugo": "missed",
+        "publisher no-op ≤ 0.05× Hugo's build": "met",
+        "publisher edit-one ≤ 0.2× Hugo's build": "missed",
+        "publisher peak memory ≤ ½ Hugo's": "met",
+        "publisher ≥ 10× faster than Pelican": "missed",
+        "publisher-hugo-outputs cold ≤ 0.7× Hugo": "met",
+        "publisher-hugo-outputs edit-one ≤ 0.2× Hugo's build": "met",
+        "publisher-hugo-outputs peak memory ≤ ½ Hugo's": "missed",
+        "publisher-hugo-outputs ≥ 10× faster than Pelican": "missed",
+    }
