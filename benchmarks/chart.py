@@ -21,9 +21,7 @@ def draw(results: Path, target: Path) -> None:
     rows = [r for r in load(results) if r.scenario == "cold"]
     figure, (walls, memory) = plt.subplots(1, 2, figsize=(12, 5))
     tools = sorted({r.tool for r in rows})
-    colour = {
-        tool: plt.get_cmap("tab10")(n % 10) for n, tool in enumerate(tools)
-    }  # one per tool, both places
+    colour = {tool: plt.get_cmap("tab10")(n % 10) for n, tool in enumerate(tools)}  # a tool's, in both places
     for tool, where in sorted({(r.tool, r.where) for r in rows}):
         mine = sorted((r for r in rows if (r.tool, r.where) == (tool, where)), key=lambda r: r.size)
         sizes = [r.size for r in mine]
