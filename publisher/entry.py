@@ -36,7 +36,9 @@ class Entry:
     so a piece dated last week but added today still reaches readers.
     `content_html` is None for an excerpt: a teaser cut off mid-sentence has
     no full text to show, and every output presents it as an excerpt that
-    links to the page.
+    links to the page. `draft_digest` is its draft's (see `Draft.digest`),
+    or "" for an entry made by hand: output keys use it in place of the
+    fields it covers.
     """
 
     id: str
@@ -56,6 +58,7 @@ class Entry:
     first_seen: datetime
     fingerprint: str = field(default="", compare=False)
     source_url: str | None = None
+    draft_digest: str = field(default="", compare=False, repr=False)
 
     @property
     def author(self) -> str | None:

@@ -302,7 +302,12 @@ def parse_cache(state: State, encoding: str) -> ParseCache:
 
 
 def _parser(encoding: str) -> str:
-    return f"{__version__}:{encoding}"
+    return f"{__version__}:{CACHE_FORMAT}:{encoding}"
+
+
+CACHE_FORMAT = 2
+"""Raised whenever what the parse and draft caches hold changes (2: drafts' digests). A store last written by
+code of another format is parsed again, not trusted, whichever of the two comes first."""
 
 
 FileRow = tuple[str, int, int, str, str]

@@ -51,6 +51,9 @@ CREATE TABLE IF NOT EXISTS drafts (
     explicit_id TEXT, source_url TEXT, fingerprint TEXT NOT NULL, text TEXT NOT NULL, base_slug TEXT NOT NULL,
     PRIMARY KEY (source, position)
 );
+CREATE TABLE IF NOT EXISTS draft_digests (
+    source TEXT NOT NULL, position INTEGER NOT NULL, digest TEXT NOT NULL, PRIMARY KEY (source, position)
+);
 CREATE TABLE IF NOT EXISTS parts (
     entry TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, part BLOB NOT NULL,
     PRIMARY KEY (entry, kind)
@@ -201,7 +204,8 @@ class State:
         """
         return self._query(
             "SELECT source, position, line, title, authors, summary, content_html, is_excerpt, tags, published, "
-            "date_source, updated, explicit_id, source_url, fingerprint, text, base_slug FROM drafts "
+            "date_source, updated, explicit_id, source_url, fingerprint, text, base_slug, digest FROM drafts "
+            "LEFT JOIN draft_digests USING (source, position) "
             "WHERE zone = ? AND day IN ('', ?) ORDER BY source, position",
             (zone, day),
         )
@@ -226,11 +230,16 @@ class State:
 
         def write(db: sqlite3.Connection) -> None:
             db.executemany("DELETE FROM files WHERE source = ?", ((source,) for source in gone))
-            db.executemany("DELETE FROM drafts WHERE source = ?", ((source,) for source in forget))
+            for table in ("drafts", "draft_digests"):
+                db.executemany(f"DELETE FROM {table} WHERE source = ?", ((source,) for source in forget))
             db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", changed)
             db.executemany(
                 "INSERT INTO drafts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                ((row[0], row[1], zone, day, *row[2:]) for zone, day, row in drafts),
+                ((row[0], row[1], zone, day, *row[2:-1]) for zone, day, row in drafts),
+            )
+            db.executemany(
+                "INSERT INTO draft_digests VALUES (?, ?, ?)",
+                ((row[0], row[1], row[-1]) for _, _, row in drafts),
             )
             db.execute("INSERT OR REPLACE INTO meta VALUES ('parser', ?)", (parser,))
 

@@ -102,7 +102,7 @@ def test_dates_round_trip_exactly() -> None:
         datetime(2025, 12, 1, 8, 30, 0, 250, tzinfo=timezone(timedelta(hours=5, minutes=30))),
         datetime(2025, 12, 1, tzinfo=UTC),
     ]
-    drafts = [_draft(published=m, updated=m) for m in moments] + [_draft(published=None, updated=None)]
+    drafts = [a_draft(published=m, updated=m) for m in moments] + [a_draft(published=None, updated=None)]
     rows = draft_rows(drafts)
     assert rows is not None
     back = list(drafts_from_rows(rows))
@@ -116,13 +116,16 @@ def test_dates_round_trip_exactly() -> None:
                 old.published.fold,
                 old.published.utcoffset(),
             )
-    unstorable = [_draft(published=datetime(2025, 12, 1, tzinfo=tzoffset(None, 3600)))]
+    # a row stored without its digest (by a store's older code) makes it again, the same
+    assert list(drafts_from_rows((*row[:-1], None) for row in rows)) == back
+    unstorable = [a_draft(published=datetime(2025, 12, 1, tzinfo=tzoffset(None, 3600)))]
     assert draft_rows(unstorable) is None
     # such a file's pieces are kept instead, so it is dated again from them, never parsed again
     assert keeps_pieces(unstorable, complete=True) and not keeps_pieces(drafts[:4], complete=True)
 
 
-def _draft(published: datetime | None, updated: datetime | None = None) -> Draft:
+def a_draft(published: datetime | None, updated: datetime | None = None) -> Draft:
+    """A draft of a made-up piece, dated as given."""
     return Draft(
         source="a.md",
         line=1,

@@ -15,7 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from publisher.entry import DateSource, Entry
-from publisher.outputs.keys import Keys
+from publisher.extract.entries import SHARED
+from publisher.extract.record import Record
+from publisher.outputs.keys import SETTLED, Keys
+
+from .test_draft_cache import a_draft
 
 WHEN = datetime(2026, 1, 5, 12, tzinfo=UTC)
 ENTRY = Entry(
@@ -56,6 +60,7 @@ OTHER = {
     "first_seen": WHEN - timedelta(days=1),
     "fingerprint": "f2",
     "source_url": "",
+    "draft_digest": "d",
 }
 
 
@@ -123,3 +128,35 @@ def test_entries_share_a_key_only_when_equal(
         return replace(ENTRY, title=title, summary=summary, authors=tuple(authors), content_html=content)
 
     assert (key(entry(one)) == key(entry(other))) == (entry(one) == entry(other))
+
+
+DRAFT = a_draft(WHEN)
+RECORD = Record(ENTRY.id, "f", "Text", "a", WHEN, WHEN, WHEN)
+# An entry field made from a draft field of another name.
+AS_DRAFT = {"source_file": "source", "source_line": "line"}
+
+
+def test_an_entry_field_comes_from_its_draft_or_from_its_record() -> None:
+    """A field neither covered by the draft's digest nor settled by the record would be left out of the key."""
+    from_draft = {name for name in (f.name for f in fields(Entry)) if AS_DRAFT.get(name, name) in SHARED}
+    assert from_draft | set(SETTLED) | {"draft_digest"} == {f.name for f in fields(Entry)}
+    assert not from_draft & set(SETTLED)
+
+
+def test_every_field_an_entry_takes_from_its_draft_is_in_the_digest() -> None:
+    made = DRAFT.finish(RECORD, ENTRY.link)
+    assert made.draft_digest == DRAFT.digest != ""
+    drafted = [name for name in OTHER if name not in {*SETTLED, "draft_digest"}]
+    changed = [replace(DRAFT, digest="", **{AS_DRAFT.get(name, name): OTHER[name]}) for name in drafted]
+    digests = {DRAFT.digest, *(draft.digest for draft in changed)}
+    assert len(digests) == 1 + len(changed) == 1 + len(SHARED)
+
+
+def test_an_entry_with_its_drafts_digest_is_keyed_by_it_and_its_settled_fields() -> None:
+    made = DRAFT.finish(RECORD, ENTRY.link)
+    settled = [key(replace(made, **{name: OTHER[name]})) for name in SETTLED]
+    assert len({key(made), *settled}) == 1 + len(SETTLED)
+    assert key(replace(made, draft_digest="other")) != key(made)
+    # the digest stands for the fields it covers: it is made with them, never changed apart from them
+    assert key(replace(made, title="Not what was drafted")) == key(made)
+    assert key(made) != key(replace(made, draft_digest=""))  # the field-by-field text of the same entry

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from ..entry import DateSource, Entry
 from ..errors import InputError
+from ..framing import values_digest
 from ..html import paragraphs_html, plain_text
 from ..sources.piece import Piece
 from ..urls import is_http_url
@@ -35,7 +37,13 @@ from .titles import derive_title, excerpt_summary
 
 @dataclass(frozen=True, slots=True)
 class Draft:
-    """An entry before its identity is settled: id, slug and first-seen come from state."""
+    """An entry before its identity is settled: id, slug and first-seen come from state.
+
+    `digest` covers every field its entry takes from it (`SHARED`), made
+    when the draft is (by the parse workers, on a cold build) and kept in the
+    draft cache, so that output keys need not hash every entry's content on
+    every build (see outputs/keys.py). A draft made without one gets it here.
+    """
 
     source: str
     line: int
@@ -53,6 +61,11 @@ class Draft:
     fingerprint: str
     text: str
     base_slug: str
+    digest: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.digest:
+            object.__setattr__(self, "digest", values_digest(_shared(self)))
 
     def finish(self, record: Record, link: str) -> Entry:
         return Entry(
@@ -73,10 +86,28 @@ class Draft:
             source_line=self.line,
             fingerprint=self.fingerprint,
             source_url=self.source_url,
+            draft_digest=self.digest,
         )
 
     def entry_id(self, host: str, day: date, slug: str) -> str:
         return self.explicit_id or tag_id(host, day, slug)
+
+
+SHARED = (
+    "title",
+    "authors",
+    "date_source",
+    "summary",
+    "content_html",
+    "is_excerpt",
+    "tags",
+    "source",
+    "line",
+    "fingerprint",
+    "source_url",
+)
+"""The fields of a draft its entry takes as they are (see `Draft.finish`): what `Draft.digest` covers."""
+_shared = attrgetter(*SHARED)
 
 
 def _stop(error: InputError) -> None:

@@ -21,7 +21,8 @@ from .entries import Draft, depends_on_day
 
 DraftRow = tuple[Any, ...]
 """(source, position, line, title, authors, summary, content_html, is_excerpt, tags, published,
-date_source, updated, explicit_id, source_url, fingerprint, text, base_slug), as `State.update_files` stores them."""
+date_source, updated, explicit_id, source_url, fingerprint, text, base_slug, digest), as `State.update_files`
+stores them (the digest None when a row has none: the draft then makes it again)."""
 _MICROSECOND = timedelta(microseconds=1)
 _SOURCES = {source.value: source for source in DateSource}
 
@@ -65,6 +66,7 @@ def draft_rows(drafts: list[Draft]) -> list[DraftRow] | None:
                 d.fingerprint,
                 d.text,
                 d.base_slug,
+                d.digest,
             )
         )
     return rows
@@ -98,6 +100,7 @@ def drafts_from_rows(rows: Iterable[DraftRow]) -> Iterator[Draft]:
             fingerprint=row[14],
             text=row[15],
             base_slug=row[16],
+            digest=row[17] or "",
         )
 
 
