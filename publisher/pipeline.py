@@ -110,7 +110,7 @@ def _build(
     state.save_entries(changes)
     log.info("publishing to %s", settings.out)
     done = commit(staged, remove=not skips.reasons)
-    state.save_outputs(settings.out, done.manifest)
+    state.save_outputs(settings.out, done.manifest, previous)
     state.forget_parts({entry.id for entry in entries})
     state.put(keys_of, json.dumps(new_keys, sort_keys=True))
     state.put(BUILD_KEY, "" if skips.reasons else found.key)

@@ -291,12 +291,25 @@ class State:
         rows = self._query("SELECT path, sha256, size, mtime_ns FROM outputs WHERE out = ?", (str(out),))
         return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
-    def save_outputs(self, out: Path, manifest: dict[str, tuple[str, int, int]]) -> None:
+    def save_outputs(
+        self,
+        out: Path,
+        manifest: Mapping[str, tuple[str, int, int]],
+        saved: Mapping[str, tuple[str, int, int]],
+    ) -> None:
+        """Make `manifest` the output folder's, over `saved` (what `outputs` gave this build, under its lock).
+
+        Only the rows that differ are written: after one edit, a dozen of ten thousand.
+        """
+        where = str(out)
         with self._write() as db:
-            db.execute("DELETE FROM outputs WHERE out = ?", (str(out),))
             db.executemany(
-                "INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
-                [(str(out), path, *row) for path, row in sorted(manifest.items())],
+                "DELETE FROM outputs WHERE out = ? AND path = ?",
+                [(where, path) for path in sorted(saved.keys() - manifest.keys())],
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
+                [(where, path, *row) for path, row in sorted(manifest.items()) if saved.get(path) != row],
             )
 
     # -- settings and build keys ---------------------------------------------------------

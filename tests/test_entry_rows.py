@@ -7,6 +7,7 @@ be matched to): theirs is the store's build number, and only theirs.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
@@ -37,12 +38,19 @@ def recent(settings: Settings) -> dict[str, bool]:
         return {r.source: r.recent for r in state.known_entries().values() if r.source in MINE}
 
 
+def three_pieces(write_seed: Callable[[str, str], Path]) -> tuple[Path, Path]:
+    """a.md, b.md and c.md, one piece each: the second to be edited, the third to be removed."""
+    write_seed("a.md", PIECE.format(title="Alpha", day=10))
+    return (
+        write_seed("b.md", PIECE.format(title="Beta", day=11)),
+        write_seed("c.md", PIECE.format(title="Gamma", day=12)),
+    )
+
+
 def test_a_build_writes_only_new_and_changed_entries_and_knows_which_it_saw(
     settings: Settings, write_seed: Callable[[str, str], Path]
 ) -> None:
-    write_seed("a.md", PIECE.format(title="Alpha", day=10))
-    edited = write_seed("b.md", PIECE.format(title="Beta", day=11))
-    gone = write_seed("c.md", PIECE.format(title="Gamma", day=12))
+    edited, gone = three_pieces(write_seed)
     first = build(settings)
     before = rows(settings)
     assert recent(settings) == dict.fromkeys(MINE[:3], True)
@@ -103,3 +111,40 @@ def test_only_new_and_changed_records_are_written_in_full() -> None:
 
     assert [r.id for r in changes.changed] == ["zone", "stale", "new"]
     assert changes.left == ["left"]
+
+
+def test_the_manifest_is_what_the_output_folder_holds_and_only_its_changed_rows_are_written(
+    settings: Settings, write_seed: Callable[[str, str], Path]
+) -> None:
+    edited, gone = three_pieces(write_seed)
+    build(settings)
+    before = _manifest_rows(settings)
+    edited.write_text(PIECE.format(title="Beta", day=11) + "\nA new line.\n", encoding="utf-8")
+    gone.unlink()
+    second = build(settings)
+    after = _manifest_rows(settings)
+    with open_state(settings.state) as state:
+        manifest = state.outputs(settings.out)
+    on_disk = {
+        str(path.relative_to(settings.out)): path
+        for path in settings.out.rglob("*")
+        if path.is_file() and not path.name.startswith(".")
+    }
+    assert manifest.keys() == on_disk.keys() == after.keys()
+    for name, path in on_disk.items():
+        digest, size, mtime_ns = manifest[name]
+        stat = path.stat()
+        assert (digest, size, mtime_ns) == (
+            hashlib.sha256(path.read_bytes()).hexdigest(),
+            stat.st_size,
+            stat.st_mtime_ns,
+        )
+    assert second.removed and not set(second.removed) & after.keys()
+    rewritten = {name for name in after if after[name] != before.get(name)}
+    assert rewritten == set(second.written)  # a row kept as it was is not written again
+
+
+def _manifest_rows(settings: Settings) -> dict[str, int]:
+    """Output path -> rowid of its manifest row: a row written again gets a new rowid."""
+    with sqlite3.connect(settings.state) as db:
+        return dict(db.execute("SELECT path, rowid FROM outputs"))
