@@ -119,7 +119,12 @@ def _candidates(draft: Draft, vanished: list[Record], claimed: set[str]) -> list
 
 
 def _most_similar(draft: Draft, candidates: list[Record]) -> Record | None:
-    """The candidate whose words are at least 90% the same as the draft's, if any."""
+    """The candidate whose words are at least 90% the same as the draft's, if any.
+
+    With no candidates (every draft of a cold build) the draft's text is not even split into words.
+    """
+    if not candidates:
+        return None
     words = _sample(draft.text.split())
     best, best_ratio = None, SIMILAR
     for record in candidates:
