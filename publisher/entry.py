@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from operator import attrgetter
+from typing import Any
 
 
 class DateSource(enum.Enum):
@@ -60,6 +62,12 @@ class Entry:
     source_url: str | None = None
     draft_digest: str = field(default="", compare=False, repr=False)
 
+    def __reduce__(self) -> tuple[type[Entry], tuple[Any, ...]]:
+        """Pickled as its field values, made again by `__init__`: a cold build sends ten thousand entries to a
+        worker, and the pickling of frozen dataclasses (a `__setstate__` setting field after field) took
+        twice as long each way."""
+        return Entry, _entry_values(self)
+
     @property
     def author(self) -> str | None:
         """The byline as one string ("A and B"), or None when the piece has none."""
@@ -73,6 +81,9 @@ class Entry:
     def sort_key(self) -> tuple[datetime, str]:
         """Order by (published, id) so that every output lists entries the same way."""
         return (self.published, self.id)
+
+
+_entry_values = attrgetter(*(f.name for f in fields(Entry)))
 
 
 def newest_first(entries: Iterable[Entry]) -> list[Entry]:

@@ -8,6 +8,7 @@ counts, a field's text cannot spill into the next one, None is not "", and
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -160,3 +161,15 @@ def test_an_entry_with_its_drafts_digest_is_keyed_by_it_and_its_settled_fields()
     # the digest stands for the fields it covers: it is made with them, never changed apart from them
     assert key(replace(made, title="Not what was drafted")) == key(made)
     assert key(made) != key(replace(made, draft_digest=""))  # the field-by-field text of the same entry
+
+
+def test_an_entry_and_a_draft_cross_to_a_worker_whole() -> None:
+    """They are pickled as their field values (see `Entry.__reduce__`): every field comes back, digests too."""
+    made = DRAFT.finish(RECORD, ENTRY.link)
+    for value in (made, DRAFT, ENTRY):
+        back = pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+        assert type(back) is type(value)
+        assert [getattr(back, f.name) for f in fields(value)] == [
+            getattr(value, f.name) for f in fields(value)
+        ]
+    assert key(pickle.loads(pickle.dumps(made))) == key(made)
