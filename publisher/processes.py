@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol, TypeVar
 
+from .publish import write_all
+
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 """The folder holding this `publisher`: the workers must import this same code (see `spawn`)."""
 
@@ -183,15 +185,8 @@ def _send(process: subprocess.Popen[bytes], job: bytes) -> None:
 
 def write_frame(fd: int, payload: bytes) -> None:
     """A pickle as one frame (see `HEADER`), every byte written to the file descriptor `fd`."""
-    _write_all(fd, HEADER.pack(MAGIC, len(payload), hashlib.sha256(payload).digest()))
-    _write_all(fd, payload)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    """`os.write` until all of `data` is written: a write a signal cuts short says how much it wrote."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+    write_all(fd, HEADER.pack(MAGIC, len(payload), hashlib.sha256(payload).digest()))
+    write_all(fd, payload)
 
 
 def read_frame(stream: IO[bytes]) -> Any:
