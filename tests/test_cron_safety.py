@@ -482,3 +482,17 @@ def test_files_written_by_several_threads_are_staged_and_committed_in_order(tmp_
     published = commit(staged)
     assert published.written == [name for name, _ in files]
     assert all((out / name).read_bytes() == data for name, data in files)
+
+
+def test_published_files_are_readable_by_the_web_server_whatever_the_umask(settings: Settings) -> None:
+    """cron may run with a strict umask; the files it publishes are rw-r--r-- all the same, folders made too."""
+    old = os.umask(0o077)
+    try:
+        build(settings)
+    finally:
+        os.umask(old)
+    files = [path for path in settings.out.rglob("*") if path.is_file()]
+    folders = [settings.out, *(path for path in settings.out.rglob("*") if path.is_dir())]
+    assert len(files) > 10 and len(folders) > 3
+    assert {path.stat().st_mode & 0o777 for path in files} == {0o644}
+    assert {path.stat().st_mode & 0o777 for path in folders} == {0o755}
