@@ -62,6 +62,10 @@ CHUNK_ENTRIES = 500
 and makes the next chunk's in the memory they took. One that kept every part to the end (its freed memory is
 not given back to the system) held 190 MB more at 10,000 entries, beside the build taking them."""
 
+CHUNK_FILES = 500
+"""Files per answer of a parsing worker: the build takes in (unpickles) one answer while the worker parses
+the next, rather than the whole share after the worker is done."""
+
 HEADER = struct.Struct("!4sQ32s")
 """A frame's header: `MAGIC`, the pickle's length in bytes, its SHA-256."""
 MAGIC = b"PUB1"
@@ -89,8 +93,8 @@ def usable_cpus() -> int:
 @dataclass(frozen=True)
 class Cores:
     """How a build may share out its work: over up to `usable` processes, parsing only when each gets at least
-    `share_bytes` of seed files, feed parts only for at least `share_entries` entries (sent back
-    `chunk_entries` at a time); the workers started with the command `worker`. A worker still busy `patience` seconds plus four times as long as we took
+    `share_bytes` of seed files (read and sent back `chunk_files` at a time), feed parts only for at least
+    `share_entries` entries (sent back `chunk_entries` at a time); the workers started with the command `worker`. A worker still busy `patience` seconds plus four times as long as we took
     for our own part, after we are done with it, is stuck, not slow (the shares are about as large).
 
     Tests pass their own, to run workers on any machine for a few files, or workers that fail.
@@ -100,6 +104,7 @@ class Cores:
     share_bytes: int = SHARE_BYTES
     share_entries: int = SHARE_ENTRIES
     chunk_entries: int = CHUNK_ENTRIES
+    chunk_files: int = CHUNK_FILES
     worker: tuple[str, ...] = WORKER
     patience: float = 60.0
 

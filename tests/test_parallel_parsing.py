@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+from contextlib import suppress
+from dataclasses import replace
 from datetime import UTC
 from pathlib import Path
 
@@ -21,12 +23,12 @@ from publisher.config import Settings
 from publisher.errors import InputError
 from publisher.extract.reading import Reader, read_share
 from publisher.pipeline import Found, ParseCache, Skips, parse_cache, read_pieces
-from publisher.processes import Cores, spawn
+from publisher.processes import Cores, spawn, write_frame
 from publisher.publish import build_lock
 from publisher.sources import SeedFile, find_seed_files
 from publisher.state import open_state
 
-from .workers import FAILING_WORKERS
+from .workers import ANSWERS_ONCE, FAILING_WORKERS
 
 ONE_AT_A_TIME = Cores(usable=1)
 THREE_PROCESSES = Cores(usable=3, share_bytes=1)  # the parent and two workers, whatever the machine
@@ -71,11 +73,14 @@ BAD = {
 }
 
 
-def test_workers_give_what_one_by_one_gives(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize("chunk", [500, 2, 1])  # files to a worker's answer
+def test_workers_give_what_one_by_one_gives(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, chunk: int
+) -> None:
     files = seed_many(tmp_path / "seeds", BAD)
     assert [share_of(files, f"p{n:02d}.md") for n in (1, 6, 8, 11)] == [0, 1, 1, 2]
     with caplog.at_level(logging.WARNING, "publisher"):
-        parallel = read(files, THREE_PROCESSES)
+        parallel = read(files, replace(THREE_PROCESSES, chunk_files=chunk))
     assert not caplog.records  # the workers answered: nothing was parsed again here
     assert parallel == read(files, ONE_AT_A_TIME)
     found, warnings, skipped = parallel
@@ -129,6 +134,21 @@ def test_a_worker_that_fails_has_its_share_parsed_by_the_parent(
     assert all("a parsing worker failed" in r.getMessage() and why in r.getMessage() for r in caplog.records)
 
 
+def test_a_worker_that_fails_after_an_answer_has_only_the_rest_of_its_share_parsed_by_the_parent(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    files = seed_many(tmp_path / "seeds", BAD)
+    failing = Cores(usable=3, share_bytes=1, chunk_files=2, worker=ANSWERS_ONCE, patience=5)
+    with caplog.at_level(logging.WARNING, "publisher"):
+        parallel = read(files, failing)
+    assert parallel == read(files, ONE_AT_A_TIME)
+    shares = failing.shares(files)
+    assert [r.getMessage().split("; ")[1] for r in caplog.records] == [
+        f"parsing its {len(share) - 2} files left here" for share in shares[1:]
+    ]
+    assert all("exit status 7" in r.getMessage() for r in caplog.records)
+
+
 def test_a_worker_does_not_hold_the_build_lock_and_ends_at_eof(tmp_path: Path) -> None:
     lock = tmp_path / "state.lock"
     with build_lock(lock):
@@ -148,7 +168,9 @@ def test_a_worker_whose_answer_nobody_reads_ends_quietly(tmp_path: Path) -> None
     worker = spawn()
     assert worker.stdin and worker.stdout and worker.stderr
     worker.stdout.close()  # as if the parent had been killed
-    worker.stdin.write(pickle.dumps((read_share, (files, Reader("utf-8", tmp_path / "seeds", UTC, now())))))
+    job = (read_share, (files, Reader("utf-8", tmp_path / "seeds", UTC, now()), 1))
+    with suppress(BrokenPipeError):  # the worker may be gone already: its first answer found nobody
+        write_frame(worker.stdin.fileno(), pickle.dumps(job))
     worker.stdin.close()
     assert worker.wait(timeout=60) == 1
     assert worker.stderr.read() == b""

@@ -3,6 +3,7 @@ and a task for the tests of the pipes themselves."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,3 +47,20 @@ def echoed(job: bytes, times: int) -> Iterator[bytes]:
     """A worker's task for the pipe tests: `job` back, `times` times, each as an answer of its own."""
     for _ in range(times):
         yield job
+
+
+ANSWERS_ONCE = (sys.executable, "-c", "from tests.workers import answer_once; answer_once()")
+"""A worker that gives its task's first answer, then dies (status 7) before the next."""
+
+
+def answer_once() -> None:
+    from publisher import processes
+
+    real = processes.write_frame
+
+    def once(fd: int, payload: bytes) -> None:
+        real(fd, payload)
+        os._exit(7)
+
+    processes.write_frame = once
+    processes.main()

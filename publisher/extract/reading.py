@@ -71,9 +71,10 @@ class Reader:
         return FileRead(kept, warnings, drafts, complete, errors)
 
 
-def read_share(share: list[SeedFile], reader: Reader) -> Iterator[list[Parsed]]:
-    """A worker's task: its share of files as read, as one answer."""
-    yield [reader(seed) for seed in share]
+def read_share(share: list[SeedFile], reader: Reader, chunk: int) -> Iterator[list[Parsed]]:
+    """A worker's task: its share of files as read, `chunk` files to an answer."""
+    for at in range(0, len(share), chunk):
+        yield [reader(seed) for seed in share[at : at + chunk]]
 
 
 @contextmanager
@@ -87,7 +88,7 @@ def parsing(files: list[SeedFile], reader: Reader, cores: Cores | None = None) -
     cores = cores or Cores()
     first, *rest = cores.shares(files)  # by their bytes: parsing takes about as long for each
     with ThreadPoolExecutor(max(1, 3 * len(rest))) as pipes:  # each worker's job, answer and errors
-        workers = [_Share(share, reader, cores.worker, pipes) for share in rest]
+        workers = [_Share(share, reader, cores, pipes) for share in rest]
         try:
             yield _in_order(first, workers, reader, cores.patience)
         finally:
@@ -111,20 +112,26 @@ class _Share:
     """One worker's share of the files, and the worker parsing it."""
 
     def __init__(
-        self, share: list[SeedFile], reader: Reader, command: tuple[str, ...], pipes: ThreadPoolExecutor
+        self, share: list[SeedFile], reader: Reader, cores: Cores, pipes: ThreadPoolExecutor
     ) -> None:
-        self.share, self.reader = share, reader
-        self.worker = Worker(read_share, (share, reader), command, pipes)
+        self.share, self.reader, self.chunk = share, reader, max(1, cores.chunk_files)
+        self.worker = Worker(read_share, (share, reader, self.chunk), cores.worker, pipes)
 
     def results(self, patience: float) -> Iterator[Parsed]:
-        """The share's results from the worker, or parsed here if the worker fails to give them."""
-        try:
-            parsed = _checked(self.worker.next(patience), len(self.share))
-        except Exception as why:  # whatever went wrong (a worker's garbage can raise anything), parse here
-            log.warning("a parsing worker failed (%s); parsing its %d files here", why, len(self.share))
-            self.stop()
-            yield from map(self.reader, self.share)
-        else:
+        """The share's results from the worker, or parsed here from the first file the worker failed to give."""
+        done = 0
+        while done < len(self.share):
+            try:
+                parsed = _checked(self.worker.next(patience), min(self.chunk, len(self.share) - done))
+            except (
+                Exception
+            ) as why:  # whatever went wrong (a worker's garbage can raise anything), parse here
+                left = self.share[done:]
+                log.warning("a parsing worker failed (%s); parsing its %d files left here", why, len(left))
+                self.stop()
+                yield from map(self.reader, left)
+                return
+            done += len(parsed)
             yield from parsed
 
     def stop(self) -> None:
