@@ -123,9 +123,7 @@ class _Share:
         while done < len(self.share):
             try:
                 parsed = _checked(self.worker.next(patience), min(self.chunk, len(self.share) - done))
-            except (
-                Exception
-            ) as why:  # whatever went wrong (a worker's garbage can raise anything), parse here
+            except Exception as why:  # a worker's garbage can raise anything
                 left = self.share[done:]
                 log.warning("a parsing worker failed (%s); parsing its %d files left here", why, len(left))
                 self.stop()
