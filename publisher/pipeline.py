@@ -306,8 +306,9 @@ def _parser(encoding: str) -> str:
 
 
 CACHE_FORMAT = 2
-"""Raised whenever what the parse and draft caches hold changes (2: drafts' digests). A store last written by
-code of another format is parsed again, not trusted, whichever of the two comes first."""
+"""Raised whenever what the parse and draft caches hold changes (2: drafts' digests). The version number alone
+does not tell code apart between releases: a store whose caches code of another format wrote last, older or
+newer, is parsed again rather than trusted."""
 
 
 FileRow = tuple[str, int, int, str, str]
