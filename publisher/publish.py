@@ -71,7 +71,7 @@ def stage(out: Path, files: Iterable[tuple[str, bytes | None]], previous: Manife
     fails (rendering included), the temporary files are removed and the
     error goes on.
     """
-    make_folders(out)
+    _make_folders(out)
     remove_leftovers(out)
     staged = Staged(out, previous)
     pending: deque[_Pending] = deque()
@@ -245,11 +245,11 @@ def _create(path: Path) -> int:
     try:
         return os.open(path, flags, 0o644)
     except FileNotFoundError:
-        make_folders(path.parent)
+        _make_folders(path.parent)
         return os.open(path, flags, 0o644)
 
 
-def make_folders(folder: Path) -> None:
+def _make_folders(folder: Path) -> None:
     """`folder` and any of its parents that are missing, each rwxr-xr-x whatever the umask, as the files are
     rw-r--r--: cron may run with umask 077, and a web server must still be able to enter them."""
     missing = []
