@@ -93,7 +93,7 @@ def check(settings: Settings, *, encoding: str = "utf-8", keep_going: bool = Fal
         return settle_seeds(settings, {}, encoding, Skips(keep_going))
     with open_state(settings.state) as state:
         return settle_seeds(
-            settings, state.known_entries(), encoding, Skips(keep_going), parse_cache(state, encoding)
+            settings, state.known_entries(), encoding, Skips(keep_going), parse_cache(state, encoding), state
         )
 
 

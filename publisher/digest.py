@@ -129,7 +129,9 @@ def window(settings: Settings, state: State, since: datetime | None, encoding: s
     """The published excerpts first seen in the window (see `digest_to_send`)."""
     known = state.known_entries()
     last = state.last_digest()
-    entries = settle_seeds(settings, known, encoding, cached=parse_cache(state, encoding)).entries
+    entries = settle_seeds(
+        settings, known, encoding, cached=parse_cache(state, encoding), texts=state
+    ).entries
 
     def inside(entry: Entry) -> bool:
         if since is not None:

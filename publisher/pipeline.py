@@ -28,7 +28,7 @@ from .config import Settings
 from .entry import Entry, newest_first
 from .errors import InputError
 from .extract.entries import Draft, depends_on_day, file_drafts
-from .extract.identity import settle
+from .extract.identity import TextStore, settle
 from .extract.reading import FileRead, Reader, parsing
 from .extract.record import Record
 from .extract.stored import DraftRow, draft_rows, drafts_from_rows, keeps_pieces
@@ -95,7 +95,7 @@ def _build(
     del read  # every piece read: the drafts hold what is needed of them
     log.info("settling %d drafts", len(drafts))
     known = state.known_entries()
-    entries, records = _entries(drafts, settings, known, now)
+    entries, records = _entries(drafts, settings, known, now, state)
     changes = EntryChanges.between(records, known)
     # The entries hold what is needed of the drafts and records: the rest need not stay in memory while rendering.
     del drafts, records, known
@@ -159,17 +159,20 @@ def settle_seeds(
     encoding: str = "utf-8",
     skips: Skips | None = None,
     cached: ParseCache | None = None,
+    texts: TextStore | None = None,
 ) -> BuildResult:
     """Every entry the seeds hold now, matched against remembered ones (`known`); writes nothing.
 
     `cached` is the build's parse cache (see `parse_cache`): files a build has
     already parsed are not parsed again, and the cache is only read here.
+    `texts` is the state store `known` and `cached` come from: it gives the
+    texts they leave out (see `identity.TextStore`).
     """
     skips = skips or Skips(keep_going=False)
     files, warnings = find_seed_files(settings.seeds)
     now = clock.now()
     found = read_pieces(files, cached or ParseCache(), settings, encoding, now, untracked, warnings, skips)
-    entries, _ = _entries(_drafts(found, settings, now, skips)[0], settings, known, now)
+    entries, _ = _entries(_drafts(found, settings, now, skips)[0], settings, known, now, texts)
     return BuildResult(newest_first(entries), warnings=warnings, skipped=skips.reasons)
 
 
@@ -258,9 +261,11 @@ def _drafted(seed: Found, settings: Settings, now: datetime, skips: Skips) -> tu
 
 
 def _entries(
-    drafts: list[Draft], settings: Settings, known: dict[str, Record], now: datetime
+    drafts: list[Draft], settings: Settings, known: dict[str, Record], now: datetime, texts: TextStore | None
 ) -> tuple[list[Entry], list[Record]]:
-    return settle(drafts, known, now, settings.host, settings.tz, lambda slug: settings.url(page_path(slug)))
+    return settle(
+        drafts, known, now, settings.host, settings.tz, lambda slug: settings.url(page_path(slug)), texts
+    )
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ class EntryChanges:
     """What a build must write of its entries (see `State.save_entries`).
 
     Worked out before rendering, from the records the build made and the ones
-    `known_entries` returned, so the latter (ten thousand texts) need not stay
+    `known_entries` returned, so the latter (ten thousand records) need not stay
     in memory while the outputs render.
     """
 
@@ -114,7 +114,7 @@ def _changed(record: Record, known: Record | None) -> bool:
     )
 
 
-def _entry_row(r: Record) -> tuple[str, ...]:
+def _entry_row(r: Record) -> tuple[str | None, ...]:
     """A record as the entries table stores it, but for the build number."""
     return (
         r.id,
@@ -145,24 +145,33 @@ class State:
         return int(self._get("build") or 0)
 
     def known_entries(self) -> dict[str, Record]:
+        """Every remembered entry, without its text (see `Record`; `entry_texts` reads it)."""
         last = self.build_number()
         rows = self._query(
-            "SELECT id, fingerprint, text, slug, first_seen, published, updated, source, build FROM entries"
+            "SELECT id, fingerprint, slug, first_seen, published, updated, source, build FROM entries"
         )
         return {
             row[0]: Record(
                 row[0],
                 row[1],
+                None,
                 row[2],
-                row[3],
+                datetime.fromisoformat(row[3]),
                 datetime.fromisoformat(row[4]),
                 datetime.fromisoformat(row[5]),
-                datetime.fromisoformat(row[6]),
-                source=row[7],
-                recent=row[8] == last,
+                source=row[6],
+                recent=row[7] == last,
             )
             for row in rows
         }
+
+    def entry_texts(self, ids: Collection[str]) -> dict[str, str]:
+        """Entry id → the remembered text of each of `ids`, a few hundred to a query (SQLite's limit on parameters)."""
+        return dict(self._batched("SELECT id, text FROM entries WHERE id IN ({})", (), list(ids)))
+
+    def draft_texts(self, source: str) -> dict[int, str]:
+        """Line → text of each cached draft of the seed file `source` (see `identity.TextStore`)."""
+        return dict(self._query("SELECT line, text FROM drafts WHERE source = ?", (source,)))
 
     def save_entries(self, changes: EntryChanges) -> None:
         """Remember this build's entries; entries not seen now are kept (a piece may come back).
@@ -174,6 +183,7 @@ class State:
         now stays: new and changed entries are written with it, and the recent
         entries this build did not see get the number before it. The rows mean
         the same either way, so a store moves between the two as it is.
+        A record without its text (see `Record`) updates its row and leaves the text as it is.
         """
         mark = self.build_number() or 1
         with self._write() as db:
@@ -182,8 +192,18 @@ class State:
             )
             db.executemany(
                 "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(*_entry_row(r), mark) for r in changes.changed],
+                [(*_entry_row(r), mark) for r in changes.changed if r.text is not None],
             )
+            textless = [_entry_row(r) for r in changes.changed if r.text is None]
+            kept = db.executemany(
+                "UPDATE entries SET fingerprint = ?, slug = ?, first_seen = ?, published = ?, updated = ?, "
+                "source = ?, build = ? WHERE id = ?",
+                [(row[1], *row[3:], mark, row[0]) for row in textless],
+            ).rowcount
+            if textless and kept != len(
+                textless
+            ):  # identity.py reads the text of a record whose row is not there
+                raise StateError(f"{self.path}: an entry's row went missing during the build; build again")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('build', ?)", (str(mark),))
 
     # -- parsed seed files ---------------------------------------------------------------
@@ -200,11 +220,12 @@ class State:
     def cached_drafts(self, zone: str, day: str) -> list[tuple[Any, ...]]:
         """The drafts made in time zone `zone` that are still good on `day`, in file order, as `update_files` stored them.
 
-        All of them in one query: an unchanged file's drafts are all a build needs of it.
+        All of them in one query: an unchanged file's drafts are all a build needs of it. Their texts are
+        left out (None), as a build needs few of them (see `draft_texts`).
         """
         return self._query(
             "SELECT source, position, line, title, authors, summary, content_html, is_excerpt, tags, published, "
-            "date_source, updated, explicit_id, source_url, fingerprint, text, base_slug, digest FROM drafts "
+            "date_source, updated, explicit_id, source_url, fingerprint, NULL, base_slug, digest FROM drafts "
             "LEFT JOIN draft_digests USING (source, position) "
             "WHERE zone = ? AND day IN ('', ?) ORDER BY source, position",
             (zone, day),
@@ -257,13 +278,8 @@ class State:
 
     def stored_parts(self, kind: str, entries: list[str]) -> dict[str, bytes]:
         """The stored parts of `entries` of one kind, a few hundred to a query (SQLite's limit on parameters)."""
-        found: dict[str, bytes] = {}
-        for at in range(0, len(entries), 500):
-            batch = entries[at : at + 500]
-            marks = ", ".join("?" * len(batch))
-            sql = f"SELECT entry, part FROM parts WHERE kind = ? AND entry IN ({marks})"
-            found.update((entry, bytes(part)) for entry, part in self._query(sql, (kind, *batch)))
-        return found
+        sql = "SELECT entry, part FROM parts WHERE kind = ? AND entry IN ({})"
+        return {entry: bytes(part) for entry, part in self._batched(sql, (kind,), entries)}
 
     def save_parts(self, kind: str, parts: list[tuple[str, str, bytes]]) -> None:
         """Store (entry id, key, part) rows of one kind; a part made anew replaces the entry's old one.
@@ -385,6 +401,13 @@ class State:
     def _get(self, key: str) -> str | None:
         rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
         return rows[0][0] if rows else None
+
+    def _batched(self, sql: str, args: tuple[Any, ...], ids: list[str]) -> Iterator[tuple[Any, ...]]:
+        """The rows of `sql` (its "{}" the marks of `ids`, after `args`), 500 ids to a query: SQLite limits
+        the parameters of one."""
+        for at in range(0, len(ids), 500):
+            batch = ids[at : at + 500]
+            yield from self._query(sql.format(", ".join("?" * len(batch))), (*args, *batch))
 
     def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         try:

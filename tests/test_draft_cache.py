@@ -15,10 +15,11 @@ from dateutil.tz import tzoffset
 from publisher import Settings, build
 from publisher.api import BuildResult
 from publisher.entry import DateSource, Entry
-from publisher.errors import InputError
+from publisher.errors import InputError, StateError
 from publisher.extract.entries import Draft
+from publisher.extract.record import Record
 from publisher.extract.stored import draft_rows, drafts_from_rows, keeps_pieces
-from publisher.state import open_state
+from publisher.state import EntryChanges, open_state
 from publisher.uptodate import BUILD_KEY
 
 Write = Callable[[str, str | bytes], Path]
@@ -227,3 +228,70 @@ def _rebuild_keep_going(settings: Settings) -> BuildResult:
     with open_state(settings.state) as state:
         state.put(BUILD_KEY, "")
     return build(settings, keep_going=True)
+
+
+LONG = (
+    "The harbour master said on Tuesday that the eastern quay would reopen to fishing boats within a week, "
+    "once divers had checked the pilings that the storm surge had loosened, and that the ferry would keep "
+    "its winter timetable until the breakwater lights were mended.\n"
+)
+
+
+def _texts(settings: Settings) -> dict[str, str]:
+    """Entry id → the text the entries table remembers."""
+    with sqlite3.connect(settings.state) as db:
+        return dict(db.execute("SELECT id, text FROM entries").fetchall())
+
+
+def _fail_rendering(settings: Settings) -> None:
+    """A build that stops while rendering, after the draft cache has learned the edited files' drafts."""
+    broken = settings.seeds.parent / "broken-templates"
+    broken.mkdir(exist_ok=True)
+    (broken / "listing.html").write_text("{{ no_such_thing() }}", encoding="utf-8")
+    with pytest.raises(Exception, match="no_such_thing"):
+        build(replace(settings, templates=broken))
+
+
+def test_drafts_and_entries_cached_without_their_texts_still_match_an_edit_and_store_its_text(
+    seeded: Settings, write_seed: Write
+) -> None:
+    """A cached draft and a remembered entry come without their texts, read only when compared (identity
+    rule 3). A build that fails after the draft cache learned of an edit leaves a cached draft the store's
+    entries do not know: the next build must still match it to the entry it was, and store its text."""
+    write_seed("harbour.txt", LONG)
+    write_seed("2025-11-29-ferry.txt", "The ferry ran late all week, the harbour office said.\n")
+    before = {e.source_file: e for e in build(seeded).entries}
+    edited = LONG.replace("within a week", "within ten days")
+    write_seed("harbour.txt", edited)
+    write_seed("new.txt", "A new teaser about the lighthouse keeper, who said that the")
+    _fail_rendering(seeded)
+    with sqlite3.connect(seeded.state) as db:  # the failed build cached the edited draft and the new one
+        cached = dict(db.execute("SELECT source, text FROM drafts").fetchall())
+    assert "within ten days" in cached["harbour.txt"] and "new.txt" in cached
+    assert (
+        before["harbour.txt"].id in _texts(seeded)
+        and "within ten days" not in _texts(seeded)[before["harbour.txt"].id]
+    )
+
+    after = {e.source_file: e for e in _rebuild(seeded).entries}
+    assert after["harbour.txt"].id == before["harbour.txt"].id  # an edit, not a new entry
+    assert after["harbour.txt"].updated > before["harbour.txt"].updated
+    texts = _texts(seeded)
+    assert texts[after["harbour.txt"].id] == cached["harbour.txt"]
+    assert texts[after["new.txt"].id] == cached["new.txt"]
+    assert texts[after["2025-11-29-ferry.txt"].id].startswith("The ferry ran late")  # untouched, kept
+
+
+def test_a_record_saved_without_its_text_keeps_the_stored_one_and_must_have_a_row(tmp_path: Path) -> None:
+    when = datetime(2026, 1, 5, tzinfo=UTC)
+    record = Record("tag:a", "f1", "the words", "a", when, when, when, "a.md")
+    with open_state(tmp_path / "state.db") as state:
+        state.save_entries(EntryChanges([record], []))
+        moved = replace(record, text=None, fingerprint="f2", updated=when + timedelta(days=1))
+        state.save_entries(EntryChanges([moved], []))
+        (known,) = state.known_entries().values()
+        assert (known.text, known.fingerprint, known.updated) == (None, "f2", moved.updated)
+        assert state.entry_texts(["tag:a", "tag:none"]) == {"tag:a": "the words"}
+        with pytest.raises(StateError, match="row went missing"):
+            state.save_entries(EntryChanges([replace(moved, id="tag:b")], []))
+        assert list(state.known_entries()) == ["tag:a"]  # the failed save wrote nothing

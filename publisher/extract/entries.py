@@ -43,6 +43,8 @@ class Draft:
     when the draft is (by the parse workers, on a cold build) and kept in the
     draft cache, so that output keys need not hash every entry's content on
     every build (see outputs/keys.py). A draft made without one gets it here.
+    `text` is None for a draft from the draft cache: it is read from there
+    only when identity.py compares it (see `TextStore`).
     """
 
     source: str
@@ -59,7 +61,7 @@ class Draft:
     explicit_id: str | None
     source_url: str | None
     fingerprint: str
-    text: str
+    text: str | None
     base_slug: str
     digest: str = ""
 

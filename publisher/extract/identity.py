@@ -14,10 +14,11 @@ changed. This module decides; `state.py` remembers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 from difflib import SequenceMatcher
+from typing import Protocol
 
 from ..entry import Entry
 from .entries import Draft
@@ -28,6 +29,21 @@ MAX_CANDIDATES = 8
 SAMPLE_WORDS = 2000
 
 
+class TextStore(Protocol):
+    """Where the texts are kept that remembered records and cached drafts come without (the state store).
+
+    A text is only compared (rule 3) and stored: after one edit of ten
+    thousand pieces, the build needs the edited piece's alone. Reading all of
+    them, twice (remembered and cached), was a tenth of such a build.
+    """
+
+    def entry_texts(self, ids: Collection[str]) -> dict[str, str]:
+        """Entry id → its remembered text."""
+
+    def draft_texts(self, source: str) -> dict[int, str]:
+        """Line → text of each cached draft of the seed file `source`."""
+
+
 def settle(
     drafts: list[Draft],
     known: dict[str, Record],
@@ -35,9 +51,18 @@ def settle(
     host: str,
     tz: tzinfo,
     link_for: Callable[[str], str],
+    texts: TextStore | None = None,
 ) -> tuple[list[Entry], list[Record]]:
-    """Match drafts to remembered entries, then make every entry and its new record."""
-    matches = _match(drafts, known)
+    """Match drafts to remembered entries, then make every entry and its new record.
+
+    Records and drafts without their text (None) get it from `texts` when
+    it is needed: when a draft matches no remembered entry by id or
+    fingerprint. A record made from a draft without its text keeps None: the
+    store keeps its text as it is (see `State.save_entries`).
+    """
+    matches = _match_known(drafts, known)
+    drafts = _with_texts(drafts, matches, texts)
+    _match_similar(drafts, known, matches, texts)
     taken = {r.slug for r in matches.values()}
     new = [d for d in drafts if id(d) not in matches]
     slugs = _new_slugs(new, taken | {r.slug for r in known.values()})
@@ -74,48 +99,83 @@ def _distinct_updates(records: list[Record], known: dict[str, Record]) -> list[R
     return [moved.get(r.id, r) for r in records]
 
 
-def _match(drafts: list[Draft], known: dict[str, Record]) -> dict[int, Record]:
+def _match_known(drafts: list[Draft], known: dict[str, Record]) -> dict[int, Record]:
+    """Rules 1 and 2: the drafts whose front matter names a known id, then those with a known fingerprint."""
     matches: dict[int, Record] = {}
     claimed: set[str] = set()
     by_fingerprint: dict[str, Record] = {}
     for remembered in sorted(known.values(), key=lambda r: r.id):
         by_fingerprint.setdefault(remembered.fingerprint, remembered)
-
-    def claim(draft: Draft, record: Record) -> None:
-        matches[id(draft)] = record
-        claimed.add(record.id)
-
     for draft in drafts:
         explicit = known.get(draft.explicit_id or "")
         if explicit:
-            claim(draft, explicit)
+            matches[id(draft)] = explicit
+            claimed.add(explicit.id)
     for draft in drafts:
         same = by_fingerprint.get(draft.fingerprint)
         if id(draft) not in matches and same and same.id not in claimed and not draft.explicit_id:
-            claim(draft, same)
-    vanished = [r for r in known.values() if r.recent and r.id not in claimed]
-    for draft in drafts:
-        if id(draft) in matches or draft.explicit_id:
-            continue
-        best = _most_similar(draft, _candidates(draft, vanished, claimed))
-        if best:
-            claim(draft, best)
+            matches[id(draft)] = same
+            claimed.add(same.id)
     return matches
 
 
-def _candidates(draft: Draft, vanished: list[Record], claimed: set[str]) -> list[Record]:
-    """The few remembered entries an edited draft could be: same file or same title, closest in length.
+def _match_similar(
+    drafts: list[Draft], known: dict[str, Record], matches: dict[int, Record], texts: TextStore | None
+) -> None:
+    """Rule 3, into `matches`: each draft left, in file order, claims the most similar vanished entry."""
+    claimed = {r.id for r in matches.values()}
+    left = [d for d in drafts if id(d) not in matches and not d.explicit_id]
+    vanished = [r for r in known.values() if r.recent and r.id not in claimed]
+    pools = {id(d): [r for r in vanished if _could_be(d, r)] for d in left} if vanished else {}
+    read = _record_texts((r for pool in pools.values() for r in pool), texts)
+    for draft in left:
+        pool = [read.get(r.id, r) for r in pools.get(id(draft), ()) if r.id not in claimed]
+        best = _most_similar(draft, _candidates(draft, pool))
+        if best:
+            matches[id(draft)] = best
+            claimed.add(best.id)
+
+
+def _could_be(draft: Draft, record: Record) -> bool:
+    """Whether a vanished entry is a candidate for an edit of `draft`: from the same file, or the same title."""
+    return record.source == draft.source or record.slug.startswith(draft.base_slug or "\0")
+
+
+def _candidates(draft: Draft, pool: list[Record]) -> list[Record]:
+    """The few of `pool` closest in length to the draft.
 
     Bounded, so that a build where every piece changed stays linear rather
     than comparing every piece with every other.
     """
-    pool = [
-        r
-        for r in vanished
-        if r.id not in claimed and (r.source == draft.source or r.slug.startswith(draft.base_slug or "\0"))
-    ]
-    pool.sort(key=lambda r: (abs(len(r.text) - len(draft.text)), r.id))
-    return pool[:MAX_CANDIDATES]
+    return sorted(pool, key=lambda r: (abs(len(_text(r)) - len(_text(draft))), r.id))[:MAX_CANDIDATES]
+
+
+def _with_texts(drafts: list[Draft], matches: dict[int, Record], texts: TextStore | None) -> list[Draft]:
+    """The drafts, those that matched no known entry by id or fingerprint with their texts (a cached one
+    comes without), read once per seed file."""
+    read: dict[str, dict[int, str]] = {}
+
+    def text_of(draft: Draft) -> str:
+        assert texts is not None, "a cached draft comes with the store its text is in"
+        if draft.source not in read:
+            read[draft.source] = texts.draft_texts(draft.source)
+        return read[draft.source][draft.line]
+
+    return [d if d.text is not None or id(d) in matches else replace(d, text=text_of(d)) for d in drafts]
+
+
+def _record_texts(records: Iterable[Record], texts: TextStore | None) -> dict[str, Record]:
+    """Id → the record with its text, of those of `records` that came without it."""
+    wanted = {r.id: r for r in records if r.text is None}
+    if not wanted:
+        return {}
+    assert texts is not None, "a remembered record comes with the store its text is in"
+    return {entry: replace(wanted[entry], text=text) for entry, text in texts.entry_texts(wanted).items()}
+
+
+def _text(item: Draft | Record) -> str:
+    assert item.text is not None, "texts are read before they are compared"
+    return item.text
 
 
 def _most_similar(draft: Draft, candidates: list[Record]) -> Record | None:
@@ -125,10 +185,10 @@ def _most_similar(draft: Draft, candidates: list[Record]) -> Record | None:
     """
     if not candidates:
         return None
-    words = _sample(draft.text.split())
+    words = _sample(_text(draft).split())
     best, best_ratio = None, SIMILAR
     for record in candidates:
-        matcher = SequenceMatcher(None, words, _sample(record.text.split()), autojunk=False)
+        matcher = SequenceMatcher(None, words, _sample(_text(record).split()), autojunk=False)
         if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
             continue
         ratio = matcher.ratio()

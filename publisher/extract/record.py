@@ -13,11 +13,16 @@ from datetime import datetime
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """What the state store remembers of one entry."""
+    """What the state store remembers of one entry.
+
+    `text` (what rule 3 of identity.py compares) is None when it was not
+    read: the store reads an entry's text only when a build compares it, and
+    keeps the one it has when a record comes without (see `State.save_entries`).
+    """
 
     id: str
     fingerprint: str
-    text: str
+    text: str | None
     slug: str
     first_seen: datetime
     published: datetime

@@ -22,7 +22,8 @@ from .entries import Draft, depends_on_day
 DraftRow = tuple[Any, ...]
 """(source, position, line, title, authors, summary, content_html, is_excerpt, tags, published,
 date_source, updated, explicit_id, source_url, fingerprint, text, base_slug, digest), as `State.update_files`
-stores them (the digest None when a row has none: the draft then makes it again)."""
+stores them (the digest None when a row has none: the draft then makes it again; the text None as
+`State.cached_drafts` reads them: see `Draft`)."""
 _MICROSECOND = timedelta(microseconds=1)
 _SOURCES = {source.value: source for source in DateSource}
 
