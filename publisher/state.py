@@ -221,11 +221,13 @@ class State:
         """The drafts made in time zone `zone` that are still good on `day`, in file order, as `update_files` stored them.
 
         All of them in one query: an unchanged file's drafts are all a build needs of it. Their texts are
-        left out (None), as a build needs few of them (see `draft_texts`).
+        left out (None), as a build needs few of them (see `draft_texts`), and their contents come as UTF-8
+        bytes, decoded only if they are read (see `entry.decoded_on_use`).
         """
         return self._query(
-            "SELECT source, position, line, title, authors, summary, content_html, is_excerpt, tags, published, "
-            "date_source, updated, explicit_id, source_url, fingerprint, NULL, base_slug, digest FROM drafts "
+            "SELECT source, position, line, title, authors, summary, CAST(content_html AS BLOB), is_excerpt, "
+            "tags, published, date_source, updated, explicit_id, source_url, fingerprint, NULL, base_slug, digest "
+            "FROM drafts "
             "LEFT JOIN draft_digests USING (source, position) "
             "WHERE zone = ? AND day IN ('', ?) ORDER BY source, position",
             (zone, day),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
@@ -14,11 +15,12 @@ from dateutil.tz import tzoffset
 
 from publisher import Settings, build
 from publisher.api import BuildResult
-from publisher.entry import DateSource, Entry
+from publisher.entry import ENTRY_CONTENT, DateSource, Entry
 from publisher.errors import InputError, StateError
-from publisher.extract.entries import Draft
+from publisher.extract.entries import Draft, file_drafts
 from publisher.extract.record import Record
 from publisher.extract.stored import draft_rows, drafts_from_rows, keeps_pieces
+from publisher.sources.piece import Paragraph, Piece
 from publisher.state import EntryChanges, open_state
 from publisher.uptodate import BUILD_KEY
 
@@ -295,3 +297,40 @@ def test_a_record_saved_without_its_text_keeps_the_stored_one_and_must_have_a_ro
         with pytest.raises(StateError, match="row went missing"):
             state.save_entries(EntryChanges([replace(moved, id="tag:b")], []))
         assert list(state.known_entries()) == ["tag:a"]  # the failed save wrote nothing
+
+
+def test_cached_contents_are_decoded_only_when_read_and_read_as_the_text(
+    seeded: Settings, write_seed: Write
+) -> None:
+    """After an edit, an unchanged entry's content stays the draft cache's bytes: no output read it."""
+    write_seed("harbour.txt", LONG)
+    fresh = {e.source_file: e for e in build(seeded).entries}
+    write_seed("harbour.txt", LONG.replace("within a week", "within ten days"))
+    after = {e.source_file: e for e in build(seeded).entries}
+    held = {source: ENTRY_CONTENT.raw(entry) for source, entry in after.items()}
+    assert isinstance(held["harbour.txt"], str)  # drafted now
+    unread = [source for source, value in held.items() if isinstance(value, bytes)]
+    assert {"dated.md", "naive.md", "2025-11-30-bridge.txt"} <= set(unread)
+    for source in unread:
+        entry = after[source]
+        assert pickle.loads(pickle.dumps(entry)) == entry  # pickled as the text (to a worker)
+        assert entry.content_html == fresh[source].content_html and entry == fresh[source]
+        assert isinstance(ENTRY_CONTENT.raw(entry), str)  # decoded once, kept
+
+
+def test_a_cached_draft_without_its_digest_makes_the_same_one_from_undecoded_content() -> None:
+    (draft,) = file_drafts(
+        [
+            Piece(
+                "a.md", 1, (Paragraph("A piece about “quotes” — and dashes.", 5),), {}, "<p>“quotes” — ½</p>"
+            )
+        ],
+        "a.md",
+        Path("/seeds"),
+        UTC,
+        datetime(2026, 1, 5, tzinfo=UTC),
+    )[0]
+    (row,) = draft_rows([draft]) or []
+    stored = (*row[:6], row[6].encode(), *row[7:-1], None)  # as `cached_drafts` reads it, with no digest row
+    (cached,) = drafts_from_rows([stored])
+    assert cached.digest == draft.digest and cached.content_html == "<p>“quotes” — ½</p>"

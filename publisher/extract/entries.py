@@ -14,7 +14,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from ..entry import DateSource, Entry
+from ..entry import DateSource, Entry, decoded_on_use
 from ..errors import InputError
 from ..framing import values_digest
 from ..html import paragraphs_html, plain_text
@@ -44,7 +44,9 @@ class Draft:
     draft cache, so that output keys need not hash every entry's content on
     every build (see outputs/keys.py). A draft made without one gets it here.
     `text` is None for a draft from the draft cache: it is read from there
-    only when identity.py compares it (see `TextStore`).
+    only when identity.py compares it (see `TextStore`). Its content is held
+    as the cache's bytes, and passed on to its entry so, until it is read
+    (see `entry.decoded_on_use`).
     """
 
     source: str
@@ -84,7 +86,7 @@ class Draft:
             first_seen=record.first_seen,
             date_source=self.date_source,
             summary=self.summary,
-            content_html=self.content_html,
+            content_html=_CONTENT.raw(self),
             is_excerpt=self.is_excerpt,
             tags=self.tags,
             link=link,
@@ -113,6 +115,7 @@ SHARED = (
     "source_url",
 )
 """The fields of a draft its entry takes as they are (see `Draft.finish`): what `Draft.digest` covers."""
+_CONTENT = decoded_on_use(Draft, "content_html")
 _shared = attrgetter(*SHARED)
 _draft_values = attrgetter(*(f.name for f in fields(Draft)))
 
