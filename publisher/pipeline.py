@@ -37,7 +37,7 @@ from .outputs.catalog import make_catalog
 from .outputs.environment import make_environment
 from .outputs.keys import Keys
 from .outputs.pages import render_pages
-from .outputs.parts import PartStore
+from .outputs.parts import PartStore, Written
 from .outputs.premade import premaking
 from .outputs.site import STYLE, XSL, Site, page_path
 from .outputs.syndication import families, render_feeds, topics
@@ -47,6 +47,7 @@ from .publish import commit, stage
 from .sources import Piece, SeedFile, find_seed_files
 from .state import EntryChanges, State
 from .uptodate import BUILD_KEY, Survey
+from .written import LastWritten
 
 log = logging.getLogger("publisher")
 PENDING_PINGS = "websub_pending"
@@ -102,8 +103,12 @@ def _build(
     log.info("rendering outputs for %d entries", len(entries))
     keys_of = output_keys(settings)  # per output folder, like the manifest
     kept = {name: k for name, k in json.loads(state.get(keys_of) or "{}").items() if name in unchanged}
+    written = LastWritten(settings.out, previous, unchanged, state)
     outputs = track(
-        "rendering", len(entries), render_outputs(entries, settings, now, kept, state), exact=False
+        "rendering",
+        len(entries),
+        render_outputs(entries, settings, now, kept, state, written=written),
+        exact=False,
     )
     new_keys: dict[str, str] = {}
     staged = stage(settings.out, _keyed(outputs, new_keys), previous)
@@ -111,6 +116,7 @@ def _build(
     log.info("publishing to %s", settings.out)
     done = commit(staged, remove=not skips.reasons)
     state.save_outputs(settings.out, done.manifest, previous)
+    written.save(done.manifest)
     state.forget_parts({entry.id for entry in entries})
     state.put(keys_of, json.dumps(new_keys, sort_keys=True))
     state.put(BUILD_KEY, "" if skips.reasons else found.key)
@@ -183,6 +189,7 @@ def render_outputs(
     kept: Mapping[str, str] | None = None,
     store: PartStore | None = None,
     cores: Cores | None = None,
+    written: Written | None = None,
 ) -> Iterator[tuple[str, str, bytes | None]]:
     """(path, key, bytes) of every output file, pages first and feeds last (the order they are published in).
 
@@ -191,7 +198,8 @@ def render_outputs(
     style sheets have no key (""). Entries' feed parts made by an earlier
     build are taken from `store` (the state store) and new ones handed to it;
     when there are many new ones, a worker makes them while the pages render
-    (see outputs/premade.py; `cores` says whether it may).
+    (see outputs/premade.py; `cores` says whether it may). Unchanged feed
+    parts are taken from the feed files as last `written` (see written.py).
     """
     site = Site.from_settings(settings)
     env = make_environment(settings.templates, settings.tz)
@@ -210,7 +218,7 @@ def render_outputs(
         )
         if digest:
             yield from digest_output.render_digest_files(env, digest, site, keys, kept or {})
-        yield from render_feeds(feeds, site, settings.feed_size, keys, kept or {}, store, premade)
+        yield from render_feeds(feeds, site, settings.feed_size, keys, kept or {}, store, premade, written)
 
 
 def _drafts(

@@ -11,6 +11,7 @@ dates and forgets which digests were sent (see README).
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -62,6 +63,9 @@ CREATE INDEX IF NOT EXISTS parts_keys ON parts (kind, entry, key);
 CREATE TABLE IF NOT EXISTS outputs (
     out TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL, PRIMARY KEY (out, path)
+);
+CREATE TABLE IF NOT EXISTS spans (
+    out TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, spans TEXT NOT NULL, PRIMARY KEY (out, path)
 );
 CREATE TABLE IF NOT EXISTS digests (marked_at TEXT NOT NULL, until TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS mailings (
@@ -329,6 +333,26 @@ class State:
                 "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
                 [(where, path, *row) for path, row in sorted(manifest.items()) if saved.get(path) != row],
             )
+
+    def spans(self, out: Path, path: str) -> tuple[str, Any] | None:
+        """The SHA-256 of the bytes of output `path` they describe, and where each part lies in them (see written.py)."""
+        rows = self._query("SELECT sha256, spans FROM spans WHERE out = ? AND path = ?", (str(out), path))
+        if not rows:
+            return None
+        return rows[0][0], json.loads(rows[0][1])
+
+    def save_spans(self, out: Path, spans: Mapping[str, tuple[str, Any]], published: Collection[str]) -> None:
+        """Keep the (SHA-256, spans as JSON can hold them) of the output files a build wrote (see written.py);
+        forget those of files no longer `published`."""
+        where = str(out)
+        rows = [(where, path, sha256, json.dumps(found)) for path, (sha256, found) in sorted(spans.items())]
+        known = self._query("SELECT path FROM spans WHERE out = ?", (where,))
+        with self._write() as db:
+            db.executemany(
+                "DELETE FROM spans WHERE out = ? AND path = ?",
+                [(where, path) for (path,) in known if path not in published],
+            )
+            db.executemany("INSERT OR REPLACE INTO spans VALUES (?, ?, ?, ?)", rows)
 
     # -- settings and build keys ---------------------------------------------------------
 

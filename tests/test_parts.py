@@ -8,17 +8,23 @@ rebuild takes from the store and which it makes anew.
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
+import feedparser
 import pytest
 
 from publisher import Settings, build
 from publisher.errors import StateError
+from publisher.outputs.parts import Parts
 from publisher.state import open_state
 
 MARKER = b"<!-- kept from an earlier build -->"
+FEEDS = ("atom.xml", "rss.xml", "feed.json")
 PIECE = (
     "---\ntitle: {title}\ndate: 2025-12-{day}\nauthor: Ana Lima\n---\n"
     "The body of {title} runs to a few sentences, so that an edit reads as an edit. "
@@ -31,6 +37,16 @@ def parts(settings: Settings) -> dict[tuple[str, str], bytes]:
         return {(row[0], row[1]): bytes(row[2]) for row in db.execute("SELECT entry, kind, part FROM parts")}
 
 
+def feed_files(settings: Settings) -> list[Path]:
+    """Every feed file: the site's and its author's, in every format."""
+    return sorted(path for path in settings.out.rglob("*") if path.name in FEEDS)
+
+
+def _feed_entries(text: bytes, path: Path) -> list[object]:
+    """The feed's entries as a client reads them (feedparser reads no JSON Feed)."""
+    return list(json.loads(text)["items"] if path.suffix == ".json" else feedparser.parse(text).entries)
+
+
 def plant(settings: Settings, entry: str) -> None:
     """Append the marker to every stored part of `entry` (as if an earlier build had made it so)."""
     with sqlite3.connect(settings.state) as db:
@@ -40,6 +56,7 @@ def plant(settings: Settings, entry: str) -> None:
 def test_a_rebuild_takes_unchanged_entries_parts_from_the_store(
     settings: Settings, write_seed: Callable[[str, str], Path]
 ) -> None:
+    """The lists always, and the feeds when their files are no longer as the last build wrote them."""
     write_seed("one.md", PIECE.format(title="One", day=10))
     edited = write_seed("two.md", PIECE.format(title="Two", day=11))
     first = build(settings)
@@ -50,16 +67,54 @@ def test_a_rebuild_takes_unchanged_entries_parts_from_the_store(
     two = next(e.id for e in first.entries if e.title == "Two")
     plant(settings, one)
     plant(settings, two)
+    for path in feed_files(settings):  # touched: their spans no longer hold (see written.py)
+        os.utime(path, ns=(0, 0))
 
     edited.write_text(PIECE.format(title="Two", day=11) + "\nA new paragraph.\n", encoding="utf-8")
     build(settings)
 
-    for name in ("atom.xml", "rss.xml", "feed.json", "index.html"):
+    for name in (*FEEDS, "index.html"):
         text = (settings.out / name).read_bytes()
         assert text.count(MARKER) == 1  # One's planted part was reused; Two's was made anew
         assert (b"A new paragraph." in text) is (name != "index.html")  # the list shows summaries
     assert MARKER not in parts(settings)[(two, "ATOM")]
     assert MARKER not in parts(settings)[(two, "LIST_ITEM")]
+
+
+def test_a_rebuild_takes_unchanged_entries_feed_parts_from_the_feed_files_as_written(
+    settings: Settings, write_seed: Callable[[str, str], Path]
+) -> None:
+    """A feed file still as the manifest says holds the unchanged parts: they are copied from it, not read
+    from the store. Proved by a change to One's part in each file (the site's and its author's) that keeps
+    its size and time."""
+    write_seed("one.md", PIECE.format(title="One", day=10))
+    edited = write_seed("two.md", PIECE.format(title="Two", day=11))
+    first = build(settings)
+    plant(settings, next(e.id for e in first.entries if e.title == "One"))
+    showing = [path for path in feed_files(settings) if b"The body of One" in path.read_bytes()]
+    assert len(showing) == 2 * len(FEEDS)  # the site's feeds and Ana Lima's
+    counts = {path: len(_feed_entries(path.read_bytes(), path)) for path in showing}
+    for path in showing:
+        before = path.stat()
+        data = path.read_bytes()
+        path.write_bytes(data.replace(b"The body of One", b"THE BODY OF ONE"))
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+    edited.write_text(PIECE.format(title="Two", day=11) + "\nA new paragraph.\n", encoding="utf-8")
+    build(settings)
+
+    for path in showing:
+        text = path.read_bytes()
+        assert b"THE BODY OF ONE" in text and b"A new paragraph." in text
+        assert MARKER not in text and b"The body of One" not in text
+        assert len(_feed_entries(text, path)) == counts[path]  # still a whole feed
+    with sqlite3.connect(settings.state) as db:  # the spans of the files now written are kept
+        kept = {row[0]: row[1] for row in db.execute("SELECT path, sha256 FROM spans")}
+    with open_state(settings.state) as state:
+        manifest = {path: row[0] for path, row in state.outputs(settings.out).items()}
+    names = {str(path.relative_to(settings.out)) for path in feed_files(settings)}
+    assert kept.keys() == names and all(kept[name] == manifest[name] for name in names)
+    assert {str(path.relative_to(settings.out)) for path in showing} <= names
 
 
 def test_parts_of_entries_that_are_gone_are_forgotten(
@@ -77,11 +132,13 @@ def test_parts_of_entries_that_are_gone_are_forgotten(
 def test_a_store_from_before_the_parts_index_gains_it_and_keeps_its_parts(
     settings: Settings, write_seed: Callable[[str, str], Path]
 ) -> None:
-    """`parts_keys` came later: a store an older publisher wrote gets it on open, and its parts are still used."""
+    """`parts_keys` and `spans` came later: a store an older publisher wrote gets them on open, and its parts
+    are still used (with no spans, for the feeds too)."""
     write_seed("one.md", PIECE.format(title="One", day=10))
     first = build(settings)
     with sqlite3.connect(settings.state) as db:
         db.execute("DROP INDEX parts_keys")
+        db.execute("DROP TABLE spans")
     plant(settings, first.entries[0].id)
 
     write_seed("two.md", PIECE.format(title="Two", day=11))
@@ -116,3 +173,37 @@ def test_a_write_aside_that_fails_fails_the_next_write_and_the_close(tmp_path: P
         state.put("after", "parts")
     with pytest.raises(StateError, match="unreadable"), open_state(path) as state:
         state.save_parts("ATOM", bad)  # type: ignore[list-item]
+
+
+def test_the_spans_of_every_feed_file_hold_every_part_in_place(
+    settings: Settings, write_seed: Callable[[str, str], Path]
+) -> None:
+    """The spans (see written.py) are worked out from the parts' lengths and checked at a few of them: here
+    every part of every file, in every format, is where its span says."""
+    for day in range(10, 22):
+        write_seed(f"p{day}.md", PIECE.format(title=f"Piece {day}" + " long" * (day % 5), day=day))
+    build(settings)
+    kinds = {"atom.xml": "ATOM", "rss.xml": "RSS", "feed.json": "JSON"}
+    with sqlite3.connect(settings.state) as db:
+        spans = db.execute("SELECT path, spans FROM spans").fetchall()
+        stored = {(row[0], row[1]): bytes(row[2]) for row in db.execute("SELECT key, kind, part FROM parts")}
+    assert {path for path, _ in spans} == {str(p.relative_to(settings.out)) for p in feed_files(settings)}
+    for path, text in spans:
+        data = (settings.out / path).read_bytes()
+        keys, offsets, sizes = json.loads(text)
+        assert len(keys) == len(_feed_entries(data, Path(path))) > 0
+        for key, at, size in zip(keys, offsets, sizes, strict=True):
+            assert data[at : at + size] == stored[key, kinds[Path(path).name]]
+
+
+def test_parts_that_do_not_lie_evenly_have_no_spans_and_even_ones_do() -> None:
+    entries = [SimpleNamespace(id=name) for name in "abcd"]
+    made = {"a": b"<a>first</a>", "b": b"<b>2</b>", "c": b"<c>third one</c>", "d": b"<d/>"}
+    parts = Parts("ATOM", made.__getitem__, lambda entry: "key-" + entry.id, None, made=dict(made))
+    even = b"<head>" + b", ".join(made.values()) + b"</tail>"
+    spans = parts.spans(entries, even)
+    assert spans is not None and spans.keys == ["key-a", "key-b", "key-c", "key-d"]
+    assert [bytes(part) for part in spans.parts_in(even).values()] == list(made.values())
+    uneven = b"<head>" + made["a"] + b", " + made["b"] + b",  " + made["c"] + b", " + made["d"] + b"</tail>"
+    assert parts.spans(entries, uneven) is None  # the last part is not where even spacing puts it
+    assert parts.spans(entries, even.replace(b"third", b"THIRD")) is None  # nor is the middle one

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from ..entry import Entry
 from ..html import absolute_links, xml_safe
 
-__all__ = ["FeedItem", "FeedItems", "ItemOf", "PartOf", "feed_item", "xml_safe"]
+__all__ = ["FeedItem", "FeedItems", "ItemOf", "MakePart", "PartOf", "feed_item", "xml_safe"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +75,11 @@ def feed_item(entry: Entry) -> FeedItem:
 
 ItemOf = Callable[[Entry], FeedItem]
 """How a renderer gets an entry's item: `feed_item` itself, or a build's `FeedItems`."""
-PartOf = Callable[[Entry], bytes]
-"""How a renderer gets an entry's serialized part of a document (an Atom entry, an RSS item, a JSON item)."""
+PartOf = Callable[[Entry], bytes | memoryview]
+"""How a renderer gets an entry's serialized part of a document (an Atom entry, an RSS item, a JSON item):
+made now, stored, or as it lies in the file the last build wrote (see parts.py)."""
+MakePart = Callable[[Entry], bytes]
+"""What makes a part anew."""
 
 
 @dataclass

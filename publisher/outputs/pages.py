@@ -91,4 +91,4 @@ def list_items(env: Environment, site: Site, keys: Keys, store: PartStore | None
 
 def _markup(parts: Parts) -> Callable[[Entry], Markup]:
     """`list_item` as templates call it: the item's HTML, marked safe."""
-    return lambda entry: Markup(parts(entry).decode())
+    return lambda entry: Markup(str(parts(entry), "utf-8"))

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 
 from ..entry import Entry
 from ..processes import Cores, Worker
-from .feeditem import FeedItems, PartOf
+from .feeditem import FeedItems, MakePart
 from .feedplan import Format
 from .feeds import EntryParts, FeedEntries
 from .jsonfeed import JsonItems
@@ -30,7 +30,7 @@ from .parts import PartStore
 log = logging.getLogger("publisher")
 
 
-def part_maker(fmt: Format, items: FeedItems, entries: FeedEntries) -> PartOf:
+def part_maker(fmt: Format, items: FeedItems, entries: FeedEntries) -> MakePart:
     """What serializes one entry's part in `fmt`."""
     return JsonItems(items) if fmt is Format.JSON else EntryParts(fmt, entries)
 

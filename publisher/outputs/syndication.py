@@ -20,16 +20,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 
 from ..config import LISTINGS
 from ..entry import Entry
 from .catalog import Catalog, Group
-from .feeditem import FeedItems, PartOf
+from .feeditem import FeedItems, MakePart, PartOf
 from .feedplan import Family, FeedDoc, Format, Kind, plan
 from .feeds import FeedEntries, render_atom, render_rss
 from .jsonfeed import render_json
 from .keys import Keys
-from .parts import Parts, PartStore
+from .parts import Parts, PartStore, Written
 from .premade import Premade, part_maker
 from .site import Site
 
@@ -79,6 +80,7 @@ def render_feeds(
     kept: Mapping[str, str],
     store: PartStore | None = None,
     premade: Premade | None = None,
+    written: Written | None = None,
 ) -> Iterator[tuple[str, str, bytes | None]]:
     """(path, key, bytes) of every feed file: format by format, archive pages first, then the subscription
     feeds they back. Only families with formats have feed files, in the site's formats.
@@ -90,6 +92,9 @@ def render_feeds(
     10,000-entry build 150 MB. The parts made are handed to `store`; those
     a worker made (`premade`) are taken instead of making them (they come
     in all three formats at once, so that the worker can end: premade.py).
+    An unchanged part is taken from the file as the last build wrote it, when
+    `written` knows where it lies there (see parts.py), and `written` is told
+    where the parts lie in each file rendered now.
     """
     docs = [doc for family in feed_families if family.formats for doc in plan(family, size)]
     docs.sort(key=lambda doc: doc.kind is not Kind.ARCHIVE)
@@ -99,20 +104,37 @@ def render_feeds(
     premade = premade or Premade()
     for fmt in site.formats:  # no local holds a format's parts: they go before the next format's come
         make = part_maker(fmt, items, entries)
-        yield from _files(fmt, keyed, site, kept, _parts(fmt, make, premade, keys, store))
+        yield from _files(fmt, keyed, site, kept, _parts(fmt, make, premade, keys, store), written)
 
 
 def _files(
-    fmt: Format, keyed: list[tuple[FeedDoc, str]], site: Site, kept: Mapping[str, str], parts: Parts
+    fmt: Format,
+    keyed: list[tuple[FeedDoc, str]],
+    site: Site,
+    kept: Mapping[str, str],
+    parts: Parts,
+    written: Written | None,
 ) -> Iterator[tuple[str, str, bytes | None]]:
-    """The documents' files in one format; its parts are let go once they are done (see `render_feeds`)."""
+    """The documents' files in one format; its parts are let go once they are done (see `render_feeds`).
+
+    The largest document rendered takes its parts from its last version
+    first: the site feed holds every part its tags' and authors' feeds hold,
+    and those files need not be read then.
+    """
+    rendered = [doc for doc, key in keyed if kept.get(doc.path(fmt)) != key]
+    if written and rendered:
+        largest = max(rendered, key=lambda doc: len(doc.entries))
+        parts.fetch(largest.entries, partial(written.parts_in, largest.path(fmt)))
     for doc, key in keyed:
         path = doc.path(fmt)
         if kept.get(path) == key:
             yield path, key, None
             continue
-        parts.fetch(doc.entries)
-        yield path, key, RENDER[fmt](doc, site, parts)
+        parts.fetch(doc.entries, partial(written.parts_in, path) if written else None)
+        data = RENDER[fmt](doc, site, parts)
+        if written:
+            written.wrote(path, parts.spans(doc.entries, data))
+        yield path, key, data
     parts.save()
 
 
@@ -123,12 +145,12 @@ RENDER: dict[Format, Callable[[FeedDoc, Site, PartOf | None], bytes]] = {
 }
 
 
-def _parts(fmt: Format, make: PartOf, premade: Premade, keys: Keys, store: PartStore | None) -> Parts:
+def _parts(fmt: Format, make: MakePart, premade: Premade, keys: Keys, store: PartStore | None) -> Parts:
     """The build's parts in `fmt`: stored, made by the worker (`premade`), or made here."""
     return Parts(fmt.name, _taking(premade.parts(fmt), make), keys.entry_key, store, known=premade.known(fmt))
 
 
-def _taking(made: dict[str, bytes], make: PartOf) -> PartOf:
+def _taking(made: dict[str, bytes], make: MakePart) -> MakePart:
     """`make`, but an entry's part in `made` is taken from it (and dropped there: `Parts` keeps it now)."""
 
     def part(entry: Entry) -> bytes:

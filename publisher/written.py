@@ -1,0 +1,68 @@
+"""What the last build wrote, to take unchanged feed parts from: a feed file's bytes, and where each part lies.
+
+A site feed of ten thousand entries is 60 MB joined from their parts (see
+outputs/parts.py). After one edit, reading 9,999 unchanged parts back from
+the state store cost more than anything else the build did; the file the
+last build wrote holds them already. Where each part lies in it (its spans)
+is kept in the state store with the SHA-256 of the bytes they describe. A
+file's spans are used only when the file is still as the manifest says
+(size and modification time, as for a kept page) and the manifest's hash is
+theirs; otherwise its parts come from the store, as before.
+
+The file is mapped, not read: reading a 60 MB feed into memory took as long
+as reading its parts from the store (the copy's fresh pages), and only the
+parts are copied, once, into the new file's bytes. The old file stays
+mapped until then; the publisher never writes a file in place (a new one
+replaces it), so the mapping holds what the spans describe.
+"""
+
+from __future__ import annotations
+
+import mmap
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .outputs.parts import Spans
+from .publish import Manifest, safe_relative
+from .state import State
+
+
+@dataclass
+class LastWritten:
+    """One build's view of the feed files the last one wrote (see `outputs.parts.Written`)."""
+
+    out: Path
+    manifest: Manifest  # the last build's
+    intact: set[str]  # the files of `manifest` still as it says
+    state: State
+    spans: dict[str, Spans] = field(default_factory=dict)  # this build's, by path
+
+    def parts_in(self, path: str) -> Mapping[str, bytes | memoryview]:
+        """Part key → the part's bytes in the file at `path`, read from it; empty unless its spans hold."""
+        known = self.state.spans(self.out, path) if path in self.intact else None
+        if known is None or known[0] != self.manifest[path][0]:
+            return {}
+        try:
+            with (self.out / safe_relative(path)).open("rb") as file:
+                data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # gone or emptied since the survey: its parts come from the store
+            return {}
+        keys, offsets, sizes = known[1]
+        return Spans(keys, offsets, sizes).parts_in(data)
+
+    def wrote(self, path: str, spans: Spans | None) -> None:
+        if spans is not None:
+            self.spans[path] = spans
+
+    def save(self, manifest: Manifest) -> None:
+        """Keep the spans of the files now published (`manifest`, after the commit), under their hashes."""
+        self.state.save_spans(
+            self.out,
+            {
+                path: (manifest[path][0], [spans.keys, spans.offsets, spans.sizes])
+                for path, spans in self.spans.items()
+                if path in manifest
+            },
+            manifest.keys(),
+        )
