@@ -48,8 +48,11 @@ class LastWritten:
                 data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
         except (OSError, ValueError):  # gone or emptied since the survey: its parts come from the store
             return {}
-        keys, offsets, sizes = known[1]
-        return Spans(keys, offsets, sizes).parts_in(data)
+        try:
+            keys, offsets, sizes = known[1]
+            return Spans(keys, offsets, sizes).parts_in(data)
+        except (TypeError, ValueError):  # not spans as `save` writes them: the store has the parts
+            return {}
 
     def wrote(self, path: str, spans: Spans | None) -> None:
         if spans is not None:

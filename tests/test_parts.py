@@ -207,3 +207,19 @@ def test_parts_that_do_not_lie_evenly_have_no_spans_and_even_ones_do() -> None:
     uneven = b"<head>" + made["a"] + b", " + made["b"] + b",  " + made["c"] + b", " + made["d"] + b"</tail>"
     assert parts.spans(entries, uneven) is None  # the last part is not where even spacing puts it
     assert parts.spans(entries, even.replace(b"third", b"THIRD")) is None  # nor is the middle one
+
+
+def test_spans_that_are_not_as_a_build_writes_them_leave_the_parts_to_the_store(
+    settings: Settings, write_seed: Callable[[str, str], Path]
+) -> None:
+    write_seed("one.md", PIECE.format(title="One", day=10))
+    edited = write_seed("two.md", PIECE.format(title="Two", day=11))
+    first = build(settings)
+    plant(settings, next(e.id for e in first.entries if e.title == "One"))
+    with sqlite3.connect(settings.state) as db:
+        db.execute("UPDATE spans SET spans = '[[\"a\"], [1, 2], []]'")  # lists of unequal lengths
+    edited.write_text(PIECE.format(title="Two", day=11) + "\nA new paragraph.\n", encoding="utf-8")
+    build(settings)
+    for name in FEEDS:
+        text = (settings.out / name).read_bytes()
+        assert text.count(MARKER) == 1 and b"A new paragraph." in text  # One's part from the store

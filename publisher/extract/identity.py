@@ -60,18 +60,18 @@ def settle(
     fingerprint. A record made from a draft without its text keeps None: the
     store keeps its text as it is (see `State.save_entries`).
     """
-    matches = _match_known(drafts, known)
-    drafts = _with_texts(drafts, matches, texts)
-    _match_similar(drafts, known, matches, texts)
+    matches = _match_known(drafts, known)  # by id(draft): `drafts` stays alive, so no id is reused
+    ready = _with_texts(drafts, matches, texts)
+    _match_similar(ready, known, matches, texts)
     taken = {r.slug for r in matches.values()}
-    new = [d for d in drafts if id(d) not in matches]
+    new = [d for d in ready if id(d) not in matches]
     slugs = _new_slugs(new, taken | {r.slug for r in known.values()})
     for offset, draft in enumerate(new):
         # Pieces first seen together get times a second apart (file order, first newest),
         # so no two entries ever share a timestamp and order stays deterministic.
         matches[id(draft)] = _new_record(draft, slugs[id(draft)], now - timedelta(seconds=offset), host, tz)
-    records = _distinct_updates([_advance(matches[id(d)], d, now) for d in drafts], known)
-    entries = [d.finish(r, link_for(r.slug)) for d, r in zip(drafts, records, strict=True)]
+    records = _distinct_updates([_advance(matches[id(d)], d, now) for d in ready], known)
+    entries = [d.finish(r, link_for(r.slug)) for d, r in zip(ready, records, strict=True)]
     return entries, records
 
 

@@ -130,17 +130,16 @@ class Parts:
         place, and a test checks every part of every format.
         """
         parts = [self.made[entry.id] for entry in entries]
-        if not parts:
+        first = data.find(parts[0]) if parts else -1
+        if first < 0:
             return None
         sizes = list(map(len, parts))
-        first = data.find(parts[0])
-        second = (
-            data.find(parts[1][:32], first + sizes[0], first + sizes[0] + GAP + 32) if len(parts) > 1 else -1
-        )
-        gap = second - first - sizes[0] if second >= 0 else 0
+        end = first + sizes[0]
+        second = data.find(parts[1][:32], end, end + GAP + 32) if len(parts) > 1 else -1
+        gap = second - end if second >= 0 else 0
         offsets = list(accumulate((size + gap for size in sizes[:-1]), initial=first))
         checked = {0, 1, len(parts) // 2, len(parts) - 1} & set(range(len(parts)))
-        if first < 0 or not all(data.startswith(parts[at], offsets[at]) for at in checked):
+        if not all(data.startswith(parts[at], offsets[at]) for at in checked):
             return None
         return Spans([self.key_of(entry) for entry in entries], offsets, sizes)
 
