@@ -19,6 +19,7 @@ import feedparser
 import pytest
 
 from publisher import Settings, build
+from publisher.api import BuildResult
 from publisher.errors import StateError
 from publisher.outputs.parts import Parts
 from publisher.state import open_state
@@ -35,6 +36,18 @@ PIECE = (
 def parts(settings: Settings) -> dict[tuple[str, str], bytes]:
     with sqlite3.connect(settings.state) as db:
         return {(row[0], row[1]): bytes(row[2]) for row in db.execute("SELECT entry, kind, part FROM parts")}
+
+
+def two_pieces(settings: Settings, write_seed: Callable[[str, str], Path]) -> tuple[Path, BuildResult]:
+    """Pieces One and Two, built: Two's file (to edit) and the build."""
+    write_seed("one.md", PIECE.format(title="One", day=10))
+    edited = write_seed("two.md", PIECE.format(title="Two", day=11))
+    return edited, build(settings)
+
+
+def edit(piece: Path) -> None:
+    """Add a paragraph to Two (see `two_pieces`)."""
+    piece.write_text(PIECE.format(title="Two", day=11) + "\nA new paragraph.\n", encoding="utf-8")
 
 
 def feed_files(settings: Settings) -> list[Path]:
@@ -57,9 +70,7 @@ def test_a_rebuild_takes_unchanged_entries_parts_from_the_store(
     settings: Settings, write_seed: Callable[[str, str], Path]
 ) -> None:
     """The lists always, and the feeds when their files are no longer as the last build wrote them."""
-    write_seed("one.md", PIECE.format(title="One", day=10))
-    edited = write_seed("two.md", PIECE.format(title="Two", day=11))
-    first = build(settings)
+    edited, first = two_pieces(settings, write_seed)
     stored = parts(settings)
     assert {kind for _, kind in stored} == {"ATOM", "RSS", "JSON", "LIST_ITEM"}
     assert {entry for entry, _ in stored} == {e.id for e in first.entries}
@@ -70,7 +81,7 @@ def test_a_rebuild_takes_unchanged_entries_parts_from_the_store(
     for path in feed_files(settings):  # touched: their spans no longer hold (see written.py)
         os.utime(path, ns=(0, 0))
 
-    edited.write_text(PIECE.format(title="Two", day=11) + "\nA new paragraph.\n", encoding="utf-8")
+    edit(edited)
     build(settings)
 
     for name in (*FEEDS, "index.html"):
@@ -87,9 +98,7 @@ def test_a_rebuild_takes_unchanged_entries_feed_parts_from_the_feed_files_as_wri
     """A feed file still as the manifest says holds the unchanged parts: they are copied from it, not read
     from the store. Proved by a change to One's part in each file (the site's and its author's) that keeps
     its size and time."""
-    write_seed("one.md", PIECE.format(title="One", day=10))
-    edited = write_seed("two.md", PIECE.format(title="Two", day=11))
-    first = build(settings)
+    edited, first = two_pieces(settings, write_seed)
     plant(settings, next(e.id for e in first.entries if e.title == "One"))
     showing = [path for path in feed_files(settings) if b"The body of One" in path.read_bytes()]
     assert len(showing) == 2 * len(FEEDS)  # the site's feeds and Ana Lima's
@@ -100,7 +109,7 @@ def test_a_rebuild_takes_unchanged_entries_feed_parts_from_the_feed_files_as_wri
         path.write_bytes(data.replace(b"The body of One", b"THE BODY OF ONE"))
         os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
 
-    edited.write_text(PIECE.format(title="Two", day=11) + "\nA new paragraph.\n", encoding="utf-8")
+    edit(edited)
     build(settings)
 
     for path in showing:
@@ -212,13 +221,11 @@ def test_parts_that_do_not_lie_evenly_have_no_spans_and_even_ones_do() -> None:
 def test_spans_that_are_not_as_a_build_writes_them_leave_the_parts_to_the_store(
     settings: Settings, write_seed: Callable[[str, str], Path]
 ) -> None:
-    write_seed("one.md", PIECE.format(title="One", day=10))
-    edited = write_seed("two.md", PIECE.format(title="Two", day=11))
-    first = build(settings)
+    edited, first = two_pieces(settings, write_seed)
     plant(settings, next(e.id for e in first.entries if e.title == "One"))
     with sqlite3.connect(settings.state) as db:
         db.execute("UPDATE spans SET spans = '[[\"a\"], [1, 2], []]'")  # lists of unequal lengths
-    edited.write_text(PIECE.format(title="Two", day=11) + "\nA new paragraph.\n", encoding="utf-8")
+    edit(edited)
     build(settings)
     for name in FEEDS:
         text = (settings.out / name).read_bytes()
