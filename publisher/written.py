@@ -39,7 +39,7 @@ class LastWritten:
     spans: dict[str, Spans] = field(default_factory=dict)  # this build's, by path
 
     def parts_in(self, path: str) -> Mapping[str, bytes | memoryview]:
-        """Part key → the part's bytes in the file at `path`, read from it; empty unless its spans hold."""
+        """Part key → the part's bytes in the file at `path`, mapped; empty unless its spans hold."""
         known = self.state.spans(self.out, path) if path in self.intact else None
         if known is None or known[0] != self.manifest[path][0]:
             return {}

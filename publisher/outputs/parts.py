@@ -108,16 +108,23 @@ class Parts:
         self, entries: Sequence[Entry], written: Callable[[], Mapping[str, bytes | memoryview]] | None = None
     ) -> None:
         """Take the parts of a document's entries whose key is unchanged: from the document as last written
-        (`written`, see `Written.parts_in`, asked only when a part is missing), else from the store, in one query."""
-        missing = [entry for entry in entries if entry.id not in self.made]
-        found = written() if written and missing else {}
+        (`written`, see `Written.parts_in`), else from the store, in one query.
+
+        `written` is asked only when an unchanged part is still missing: an
+        edited entry's part is in no file the last build wrote, so it does not
+        send the build to read every file that shows it.
+        """
+        unchanged = [
+            e.id for e in entries if e.id not in self.made and self.stored.get(e.id) == self.key_of(e)
+        ]
+        found = written() if written and unchanged else {}
         wanted = []
-        for entry in missing:
-            key = self.key_of(entry)
+        for entry in unchanged:
+            key = self.stored[entry]
             if key in found:
-                self.made[entry.id] = found[key]
-            elif self.stored.get(entry.id) == key:
-                wanted.append(entry.id)
+                self.made[entry] = found[key]
+            else:
+                wanted.append(entry)
         if self.store is not None and wanted:
             self.made.update(self.store.stored_parts(self.kind, wanted))
 
