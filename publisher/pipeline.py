@@ -43,7 +43,7 @@ from .outputs.site import STYLE, XSL, Site, page_path
 from .outputs.syndication import families, render_feeds, topics
 from .outputs.templates import BUNDLED, templates_digest
 from .processes import Cores
-from .publish import commit, stage
+from .publish import Data, commit, stage
 from .sources import Piece, SeedFile, find_seed_files
 from .state import EntryChanges, State
 from .uptodate import BUILD_KEY, Survey
@@ -125,9 +125,9 @@ def _build(
 
 
 def _keyed(
-    outputs: Iterable[tuple[str, str, bytes | None]], keys: dict[str, str]
-) -> Iterator[tuple[str, bytes | None]]:
-    """The outputs as (path, bytes) for staging, noting each keyed file's key in `keys` on the way."""
+    outputs: Iterable[tuple[str, str, Data | None]], keys: dict[str, str]
+) -> Iterator[tuple[str, Data | None]]:
+    """The outputs as (path, data) for staging, noting each keyed file's key in `keys` on the way."""
     for name, key, data in outputs:
         if key:
             keys[name] = key
@@ -190,11 +190,12 @@ def render_outputs(
     store: PartStore | None = None,
     cores: Cores | None = None,
     written: Written | None = None,
-) -> Iterator[tuple[str, str, bytes | None]]:
-    """(path, key, bytes) of every output file, pages first and feeds last (the order they are published in).
+) -> Iterator[tuple[str, str, Data | None]]:
+    """(path, key, data) of every output file, pages first and feeds last (the order they are published in):
+    its bytes, or for a feed the chunks they are joined from (see `publish.Data`).
 
     Pages, feed files and the digest have keys (see outputs/keys.py): one
-    whose key is in `kept` comes with bytes None, to be kept as it is. The
+    whose key is in `kept` comes with data None, to be kept as it is. The
     style sheets have no key (""). Entries' feed parts made by an earlier
     build are taken from `store` (the state store) and new ones handed to it;
     when there are many new ones, a worker makes them while the pages render

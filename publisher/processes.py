@@ -190,8 +190,7 @@ def _send(process: subprocess.Popen[bytes], job: bytes) -> None:
 
 def write_frame(fd: int, payload: bytes) -> None:
     """A pickle as one frame (see `HEADER`), every byte written to the file descriptor `fd`."""
-    write_all(fd, HEADER.pack(MAGIC, len(payload), hashlib.sha256(payload).digest()))
-    write_all(fd, payload)
+    write_all(fd, [HEADER.pack(MAGIC, len(payload), hashlib.sha256(payload).digest()), payload])
 
 
 def read_frame(stream: IO[bytes]) -> Any:

@@ -22,7 +22,7 @@ import hashlib
 import os
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +38,11 @@ RESERVED_NAMES = frozenset(
 """Windows device names: `nul.html` cannot be a file there, so a synced copy of dist/ would break."""
 Row = tuple[str, int, int]
 """A file as the manifest knows it: (sha256, size, mtime_ns)."""
+Buffers = Sequence[bytes | memoryview]
+Data = bytes | Buffers
+"""A file's bytes, or the chunks they are joined from, in order (a feed: its head, ten thousand parts mostly
+mapped from the last build's file, its tail; see outputs/feeditem.py). Chunks are written as they are, with
+`os.writev`: joining a site feed's first copied 60 MB into fresh memory, and the kernel copies them anyway."""
 Manifest = dict[str, Row]  # path -> its row
 
 
@@ -60,8 +65,8 @@ class Staged:
     moves: list[tuple[str, Path, Path]] = field(default_factory=list)  # (name, temporary file, target)
 
 
-def stage(out: Path, files: Iterable[tuple[str, bytes | None]], previous: Manifest) -> Staged:
-    """Write each of `files` (relative path, bytes) whose bytes changed to a temporary file beside its target.
+def stage(out: Path, files: Iterable[tuple[str, Data | None]], previous: Manifest) -> Staged:
+    """Write each of `files` (relative path, `Data`) whose bytes changed to a temporary file beside its target.
 
     `files` may be a generator that renders as it goes: each file's bytes are
     dropped once written. Bytes of None mean "keep this file as it is": the
@@ -83,7 +88,7 @@ def stage(out: Path, files: Iterable[tuple[str, bytes | None]], previous: Manife
                     continue
                 target = out / safe_relative(name)
                 job = writers.submit(_stage_file, target, data, previous.get(name))
-                pending.append(_Pending(name, target, job, len(data)))
+                pending.append(_Pending(name, target, job, size_of(data)))
                 while len(pending) > 2 * WRITERS or sum(p.size for p in pending) > AHEAD_BYTES:
                     pending.popleft().into(staged)
             while pending:
@@ -132,10 +137,31 @@ class _Pending:
             temp.unlink(missing_ok=True)
 
 
-def _stage_file(target: Path, data: bytes, known: Row | None) -> tuple[Path | None, Row]:
+def _stage_file(target: Path, data: Data, known: Row | None) -> tuple[Path | None, Row]:
     """`data` in a temporary file beside `target` (or no file, when `target` holds it already) and its row."""
     row = _unchanged(target, data, known)
     return (None, row) if row is not None else _write_temp(target, data)
+
+
+def size_of(data: Data) -> int:
+    """How many bytes `data` is."""
+    return len(data) if isinstance(data, bytes) else sum(map(len, data))
+
+
+def _chunks(data: Data) -> Buffers:
+    return [data] if isinstance(data, bytes) else data
+
+
+def joined(data: Data) -> bytes:
+    """`data` as one bytes object (to compare it with a file's)."""
+    return data if isinstance(data, bytes) else b"".join(data)
+
+
+def _sha256(data: Data) -> str:
+    digest = hashlib.sha256()
+    for chunk in _chunks(data):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def discard(staged: Staged) -> None:
@@ -216,7 +242,7 @@ def write_atomic(target: Path, data: bytes) -> None:
     _replace(temp, target)
 
 
-def _write_temp(target: Path, data: bytes) -> tuple[Path, Row]:
+def _write_temp(target: Path, data: Data) -> tuple[Path, Row]:
     """`data` in a flushed temporary file beside `target`, and the manifest row `target` will have.
 
     File descriptors and `os` calls, not `open()` and a folder made for every file: a writer thread
@@ -227,7 +253,7 @@ def _write_temp(target: Path, data: bytes) -> tuple[Path, Row]:
     try:
         fd = _create(temp)
         try:
-            write_all(fd, data)
+            write_all(fd, _chunks(data))
             os.fsync(fd)
             os.fchmod(fd, 0o644)
             stat = os.fstat(fd)
@@ -236,7 +262,7 @@ def _write_temp(target: Path, data: bytes) -> tuple[Path, Row]:
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise PublisherError(f"{target}: cannot write ({exc.strerror})") from None
-    return temp, (hashlib.sha256(data).hexdigest(), stat.st_size, stat.st_mtime_ns)
+    return temp, (_sha256(data), stat.st_size, stat.st_mtime_ns)
 
 
 def _create(path: Path) -> int:
@@ -264,11 +290,22 @@ def _make_folders(folder: Path) -> None:
         os.chmod(path, 0o755)
 
 
-def write_all(fd: int, data: bytes) -> None:
-    """`os.write` until all of `data` is written: a write a signal cuts short says how much it wrote."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+def write_all(fd: int, chunks: Buffers) -> None:
+    """`os.writev` until every chunk is written, in order: a write a signal cuts short says how much it wrote,
+    and a call takes at most `IOV_MAX` chunks."""
+    views = [memoryview(chunk) for chunk in chunks]
+    at = 0
+    while at < len(views):
+        done = os.writev(fd, views[at : at + IOV_MAX])
+        while at < len(views) and done >= len(views[at]):
+            done -= len(views[at])
+            at += 1
+        if done:
+            views[at] = views[at][done:]
+
+
+IOV_MAX = os.sysconf("SC_IOV_MAX")
+"""The most chunks one `os.writev` takes (1024 on Linux)."""
 
 
 def _replace(temp: Path, target: Path) -> None:
@@ -305,7 +342,7 @@ def _safe_part(part: str) -> bool:
     )
 
 
-def _unchanged(target: Path, data: bytes, known: Row | None) -> Row | None:
+def _unchanged(target: Path, data: Data, known: Row | None) -> Row | None:
     """The manifest row when `target` already holds exactly `data`, else None.
 
     When the file's size and mtime are what we recorded, its recorded hash is
@@ -315,12 +352,12 @@ def _unchanged(target: Path, data: bytes, known: Row | None) -> Row | None:
         stat = target.stat()
     except FileNotFoundError:
         return None
-    if stat.st_size != len(data):
+    if stat.st_size != size_of(data):
         return None
-    digest = hashlib.sha256(data).hexdigest()
+    digest = _sha256(data)
     if known and known[1:] == (stat.st_size, stat.st_mtime_ns):
         return known if known[0] == digest else None
-    if target.read_bytes() == data:
+    if target.read_bytes() == joined(data):
         return digest, stat.st_size, stat.st_mtime_ns
     return None
 

@@ -10,10 +10,11 @@ file's spans are used only when the file is still as the manifest says
 theirs; otherwise its parts come from the store, as before.
 
 The file is mapped, not read: reading a 60 MB feed into memory took as long
-as reading its parts from the store (the copy's fresh pages), and only the
-parts are copied, once, into the new file's bytes. The old file stays
-mapped until then; the publisher never writes a file in place (a new one
-replaces it), so the mapping holds what the spans describe.
+as reading its parts from the store (the copy's fresh pages). The parts are
+handed on as views of the mapping, and the kernel copies them from it into
+the new file (see `publish.Data`): no process memory holds them. The old
+file stays mapped until then; the publisher never writes a file in place (a
+new one replaces it), so the mapping holds what the spans describe.
 """
 
 from __future__ import annotations

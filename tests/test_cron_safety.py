@@ -23,7 +23,7 @@ from publisher import Settings, build, check
 from publisher.entry import DateSource
 from publisher.errors import StateError
 from publisher.outputs.site import page_path
-from publisher.publish import TEMP_PREFIX, commit, stage
+from publisher.publish import IOV_MAX, TEMP_PREFIX, commit, stage
 from publisher.state import PAGE_BYTES, open_state
 
 from .conftest import EPOCH, ROOT, run_cli, snapshot
@@ -482,6 +482,24 @@ def test_files_written_by_several_threads_are_staged_and_committed_in_order(tmp_
     published = commit(staged)
     assert published.written == [name for name, _ in files]
     assert all((out / name).read_bytes() == data for name, data in files)
+
+
+def test_a_file_given_as_chunks_is_the_bytes_they_join_to_and_unchanged_ones_are_not_written(
+    tmp_path: Path,
+) -> None:
+    """A feed comes as its chunks (head, parts mapped from the last file, tail): more than one `writev` takes,
+    views and empty chunks among them."""
+    out = tmp_path / "out"
+    backing = b"".join(str(n).encode() * 7 for n in range(3000))
+    view = memoryview(backing)
+    chunks = [b"<head>", *(view[n * 10 : n * 10 + 10] for n in range(3000)), b"", b"</tail>"]
+    whole = b"".join(chunks)
+    assert len(chunks) > IOV_MAX
+    first = commit(stage(out, iter([("feed.xml", chunks), ("copy.xml", whole)]), {}))
+    assert (out / "feed.xml").read_bytes() == whole == (out / "copy.xml").read_bytes()
+    assert first.manifest["feed.xml"][:2] == first.manifest["copy.xml"][:2]  # the same hash and size
+    again = commit(stage(out, iter([("feed.xml", chunks)]), first.manifest))
+    assert again.written == [] and again.manifest["feed.xml"] == first.manifest["feed.xml"]
 
 
 def test_published_files_are_readable_by_the_web_server_whatever_the_umask(settings: Settings) -> None:

@@ -23,13 +23,14 @@ from publisher.outputs.keys import Keys
 from publisher.outputs.premade import make_parts, premaking
 from publisher.pipeline import render_outputs, settle_seeds
 from publisher.processes import Cores
+from publisher.publish import joined
 from publisher.state import open_state
 
 from .workers import FAILING_WORKERS
 
 HERE = Cores(usable=1)
 WORKER = Cores(usable=2, share_entries=1, chunk_entries=3)  # a worker for any number of entries, anywhere
-Rendered = list[tuple[str, str, bytes | None]]
+Rendered = list[tuple[str, str, bytes | None]]  # the files' bytes joined
 
 
 @pytest.fixture
@@ -41,7 +42,10 @@ def entries(settings: Settings, write_seed: Callable[[str, str], Path]) -> list[
 
 
 def rendered(entries: list[Entry], settings: Settings, cores: Cores) -> Rendered:
-    return list(render_outputs(entries, settings, clock.now(), {}, None, cores))
+    return [
+        (name, key, None if data is None else joined(data))
+        for name, key, data in render_outputs(entries, settings, clock.now(), {}, None, cores)
+    ]
 
 
 def test_a_worker_makes_the_feed_parts_this_process_would(entries: list[Entry], settings: Settings) -> None:

@@ -187,8 +187,8 @@ def test_a_write_aside_that_fails_fails_the_next_write_and_the_close(tmp_path: P
 def test_the_spans_of_every_feed_file_hold_every_part_in_place(
     settings: Settings, write_seed: Callable[[str, str], Path]
 ) -> None:
-    """The spans (see written.py) are worked out from the parts' lengths and checked at a few of them: here
-    every part of every file, in every format, is where its span says."""
+    """The spans (see written.py) are worked out from the chunks a document is joined from: every part of
+    every file, in every format, is where its span says."""
     for day in range(10, 22):
         write_seed(f"p{day}.md", PIECE.format(title=f"Piece {day}" + " long" * (day % 5), day=day))
     build(settings)
@@ -205,17 +205,17 @@ def test_the_spans_of_every_feed_file_hold_every_part_in_place(
             assert data[at : at + size] == stored[key, kinds[Path(path).name]]
 
 
-def test_parts_that_do_not_lie_evenly_have_no_spans_and_even_ones_do() -> None:
+def test_spans_are_where_the_parts_were_joined_and_a_copied_part_leaves_none() -> None:
     entries = [SimpleNamespace(id=name) for name in "abcd"]
     made = {"a": b"<a>first</a>", "b": b"<b>2</b>", "c": b"<c>third one</c>", "d": b"<d/>"}
     parts = Parts("ATOM", made.__getitem__, lambda entry: "key-" + entry.id, None, made=dict(made))
-    even = b"<head>" + b", ".join(made.values()) + b"</tail>"
-    spans = parts.spans(entries, even)
+    chunks = [b"<head>", made["a"], b", ", made["b"], b",  ", made["c"], made["d"], b"</tail>"]  # uneven gaps
+    spans = parts.spans(entries, chunks)
     assert spans is not None and spans.keys == ["key-a", "key-b", "key-c", "key-d"]
-    assert [bytes(part) for part in spans.parts_in(even).values()] == list(made.values())
-    uneven = b"<head>" + made["a"] + b", " + made["b"] + b",  " + made["c"] + b", " + made["d"] + b"</tail>"
-    assert parts.spans(entries, uneven) is None  # the last part is not where even spacing puts it
-    assert parts.spans(entries, even.replace(b"third", b"THIRD")) is None  # nor is the middle one
+    assert [bytes(part) for part in spans.parts_in(b"".join(chunks)).values()] == list(made.values())
+    copied = [*chunks[:5], bytes(bytearray(made["c"])), *chunks[6:]]  # equal bytes, not the part itself
+    assert parts.spans(entries, copied) is None
+    assert parts.spans(entries, chunks[:-2]) is None  # a part left out
 
 
 def test_spans_that_are_not_as_a_build_writes_them_leave_the_parts_to_the_store(

@@ -29,7 +29,7 @@ from publisher.outputs.catalog import make_catalog
 from publisher.outputs.keys import Keys
 from publisher.outputs.site import Site, page_path
 from publisher.outputs.syndication import families, render_feeds
-from publisher.publish import RESERVED_NAMES, safe_relative
+from publisher.publish import RESERVED_NAMES, joined, safe_relative
 from publisher.sources.decode import decode
 from publisher.sources.textdump import read_dump
 
@@ -148,8 +148,9 @@ def test_any_text_dump_makes_feeds_that_parse(text: str) -> None:
     site = Site.from_settings(Settings())
     entries, _ = settle(drafts, {}, NOW, "example.org", UTC, lambda s: site.url + page_path(s))
     feeds = families(entries, site, make_catalog(entries, site.url), NOW)
-    for path, _, data in render_feeds(feeds, site, 50, Keys.for_build(Settings(), ""), {}):
-        assert data is not None and safe_relative(path)
+    for path, _, chunks in render_feeds(feeds, site, 50, Keys.for_build(Settings(), ""), {}):
+        assert chunks is not None and safe_relative(path)
+        data = joined(chunks)
         if path.endswith(".json"):
             assert len(json.loads(data)["items"]) <= len(entries)
             continue

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from ..entry import Entry
 from ..html import absolute_links, xml_safe
 
-__all__ = ["FeedItem", "FeedItems", "ItemOf", "MakePart", "PartOf", "feed_item", "xml_safe"]
+__all__ = ["Chunks", "FeedItem", "FeedItems", "ItemOf", "MakePart", "PartOf", "feed_item", "xml_safe"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +78,9 @@ ItemOf = Callable[[Entry], FeedItem]
 PartOf = Callable[[Entry], bytes | memoryview]
 """How a renderer gets an entry's serialized part of a document (an Atom entry, an RSS item, a JSON item):
 made now, stored, or as it lies in the file the last build wrote (see parts.py)."""
+Chunks = list[bytes | memoryview]
+"""A feed document as what it is joined from, in order (its head, each entry's part as `PartOf` gave it, its
+tail), not joined: the publish step writes the chunks as they are (see `publish.Data`)."""
 MakePart = Callable[[Entry], bytes]
 """What makes a part anew."""
 

@@ -30,7 +30,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from ..entry import Entry
-from .feeditem import FeedItem, ItemOf, PartOf, feed_item, xml_safe
+from .feeditem import Chunks, FeedItem, ItemOf, PartOf, feed_item, xml_safe
 from .feedplan import FeedDoc, Format, Kind
 from .site import XSL, Site
 
@@ -202,22 +202,22 @@ def _around(root: etree._Element, parent: etree._Element) -> tuple[bytes, bytes]
     return text[: text.rindex(b"\n", 0, at) + 1], text[at + len(b"<placeholder/>\n") :]
 
 
-def render_atom(doc: FeedDoc, site: Site, part_of: PartOf | None = None) -> bytes:
+def render_atom(doc: FeedDoc, site: Site, part_of: PartOf | None = None) -> Chunks:
     """The Atom document; `part_of` gives each entry's part (see `EntryParts`), shared by a build's documents."""
     skeleton = _generator(doc, site, Format.ATOM).atom_str(pretty=True)
     return _joined(skeleton, doc, part_of or EntryParts(Format.ATOM, FeedEntries()), Format.ATOM)
 
 
-def render_rss(doc: FeedDoc, site: Site, part_of: PartOf | None = None) -> bytes:
+def render_rss(doc: FeedDoc, site: Site, part_of: PartOf | None = None) -> Chunks:
     """The RSS document; `part_of` as for `render_atom`."""
     skeleton = _generator(doc, site, Format.RSS).rss_str(pretty=True)
     return _joined(skeleton, doc, part_of or EntryParts(Format.RSS, FeedEntries()), Format.RSS)
 
 
-def _joined(skeleton: bytes, doc: FeedDoc, part_of: PartOf, fmt: Format) -> bytes:
-    """The document feedgen wrote without entries, with the entries' parts joined in before its closing tags."""
+def _joined(skeleton: bytes, doc: FeedDoc, part_of: PartOf, fmt: Format) -> Chunks:
+    """The document feedgen wrote without entries, with the entries' parts in before its closing tags."""
     body = skeleton[: len(skeleton) - len(CLOSING[fmt])]
-    return b"".join([body, *(part_of(entry) for entry in doc.entries), CLOSING[fmt]])
+    return [body, *(part_of(entry) for entry in doc.entries), CLOSING[fmt]]
 
 
 def stylesheet_href(path: str) -> str:

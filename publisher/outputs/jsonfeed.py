@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..entry import Entry
-from .feeditem import FeedItem, ItemOf, PartOf, feed_item, xml_safe
+from .feeditem import Chunks, FeedItem, ItemOf, PartOf, feed_item, xml_safe
 from .feedplan import FeedDoc, Format, Kind
 from .site import Site
 
@@ -41,7 +41,7 @@ class JsonItems:
         return _dumps(_item(self.item_of(entry))).encode()
 
 
-def render_json(doc: FeedDoc, site: Site, part_of: PartOf | None = None) -> bytes:
+def render_json(doc: FeedDoc, site: Site, part_of: PartOf | None = None) -> Chunks:
     family = doc.family
     feed: dict[str, Any] = {
         "version": VERSION,
@@ -58,11 +58,11 @@ def render_json(doc: FeedDoc, site: Site, part_of: PartOf | None = None) -> byte
         feed["next_url"] = site.absolute(doc.path(Format.JSON, doc.prev_page))
     item_of = part_of or JsonItems()
     head = _dumps(feed)[:-1].encode()  # the object without its closing brace; "items" comes last
-    return b"".join([head, b', "items": [', *_separated(item_of(entry) for entry in doc.entries), b"]}\n"])
+    return [head, b', "items": [', *_separated(item_of(entry) for entry in doc.entries), b"]}\n"]
 
 
 def _separated(items: Iterable[bytes | memoryview]) -> Iterator[bytes | memoryview]:
-    """The items with ", " between them: joined with the rest at once, a site feed's 60 MB are copied once, not twice."""
+    """The items with ", " between them."""
     for at, item in enumerate(items):
         if at:
             yield b", "

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import InitVar, dataclass, field
-from itertools import accumulate
 from mmap import mmap
 from typing import Protocol
 
 from ..entry import Entry
-from .feeditem import MakePart
+from .feeditem import Chunks, MakePart
 
 
 class PartStore(Protocol):
@@ -56,10 +55,6 @@ class Spans:
             for key, at, size in zip(self.keys, self.offsets, self.sizes, strict=True)
             if at + size <= ends
         }
-
-
-GAP = 256
-"""The most bytes looked through between one part and the next in a document (a separator, white space)."""
 
 
 class Written(Protocol):
@@ -128,27 +123,21 @@ class Parts:
         if self.store is not None and wanted:
             self.made.update(self.store.stored_parts(self.kind, wanted))
 
-    def spans(self, entries: Sequence[Entry], data: bytes) -> Spans | None:
-        """Where the entries' parts lie in `data`, a document joined from them in order (see `Written`); None
-        unless they lie one after another, the same few bytes apart (as every feed format here joins them).
-
-        The offsets follow from the parts' lengths, so noting them costs
-        little; the first, second, middle and last parts are checked in
-        place, and a test checks every part of every format.
+    def spans(self, entries: Sequence[Entry], chunks: Chunks) -> Spans | None:
+        """Where the entries' parts lie in the document joined from `chunks` (see `Written`): each part is
+        found as the very object this build made or took for it, so its offset is the length of the chunks
+        before it. None unless every part is found so, in order (a renderer that copied a part).
         """
         parts = [self.made[entry.id] for entry in entries]
-        first = data.find(parts[0]) if parts else -1
-        if first < 0:
+        offsets: list[int] = []
+        at = 0
+        for chunk in chunks:
+            if len(offsets) < len(parts) and chunk is parts[len(offsets)]:
+                offsets.append(at)
+            at += len(chunk)
+        if len(offsets) != len(parts):
             return None
-        sizes = list(map(len, parts))
-        end = first + sizes[0]
-        second = data.find(parts[1][:32], end, end + GAP + 32) if len(parts) > 1 else -1
-        gap = second - end if second >= 0 else 0
-        offsets = list(accumulate((size + gap for size in sizes[:-1]), initial=first))
-        checked = {0, 1, len(parts) // 2, len(parts) - 1} & set(range(len(parts)))
-        if not all(data.startswith(parts[at], offsets[at]) for at in checked):
-            return None
-        return Spans([self.key_of(entry) for entry in entries], offsets, sizes)
+        return Spans([self.key_of(entry) for entry in entries], offsets, list(map(len, parts)))
 
     def save(self) -> None:
         """Hand the parts made in this build to the store."""

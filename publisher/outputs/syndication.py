@@ -25,7 +25,7 @@ from functools import partial
 from ..config import LISTINGS
 from ..entry import Entry
 from .catalog import Catalog, Group
-from .feeditem import FeedItems, MakePart, PartOf
+from .feeditem import Chunks, FeedItems, MakePart, PartOf
 from .feedplan import Family, FeedDoc, Format, Kind, plan
 from .feeds import FeedEntries, render_atom, render_rss
 from .jsonfeed import render_json
@@ -81,12 +81,12 @@ def render_feeds(
     store: PartStore | None = None,
     premade: Premade | None = None,
     written: Written | None = None,
-) -> Iterator[tuple[str, str, bytes | None]]:
-    """(path, key, bytes) of every feed file: format by format, archive pages first, then the subscription
+) -> Iterator[tuple[str, str, Chunks | None]]:
+    """(path, key, chunks) of every feed file: format by format, archive pages first, then the subscription
     feeds they back. Only families with formats have feed files, in the site's formats.
 
     `kept` maps the paths of files still as the last build wrote them to
-    their keys; a file whose key is unchanged comes with bytes None: keep it.
+    their keys; a file whose key is unchanged comes with chunks None: keep it.
     One format at a time, because each entry's part for a format is kept
     until that format is done: holding all three at once cost a
     10,000-entry build 150 MB. The parts made are handed to `store`; those
@@ -114,7 +114,7 @@ def _files(
     kept: Mapping[str, str],
     parts: Parts,
     written: Written | None,
-) -> Iterator[tuple[str, str, bytes | None]]:
+) -> Iterator[tuple[str, str, Chunks | None]]:
     """The documents' files in one format; its parts are let go once they are done (see `render_feeds`).
 
     The largest document rendered takes its parts from its last version
@@ -138,7 +138,7 @@ def _files(
     parts.save()
 
 
-RENDER: dict[Format, Callable[[FeedDoc, Site, PartOf | None], bytes]] = {
+RENDER: dict[Format, Callable[[FeedDoc, Site, PartOf | None], Chunks]] = {
     Format.JSON: render_json,
     Format.ATOM: render_atom,
     Format.RSS: render_rss,
