@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import mmap
 import os
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -138,9 +139,19 @@ class _Pending:
 
 
 def _stage_file(target: Path, data: Data, known: Row | None) -> tuple[Path | None, Row]:
-    """`data` in a temporary file beside `target` (or no file, when `target` holds it already) and its row."""
-    row = _unchanged(target, data, known)
-    return (None, row) if row is not None else _write_temp(target, data)
+    """`data` in a temporary file beside `target` (or no file, when `target` holds it already) and its row.
+
+    Chunks are written first and hashed as written (see `_write_temp`), then compared.
+    """
+    if isinstance(data, bytes):
+        row = _unchanged(target, len(data), lambda: _sha256(data), known)
+        return (None, row) if row is not None else _write_temp(target, data)
+    temp, row = _write_temp(target, data)
+    kept = _unchanged(target, row[1], lambda: row[0], known)
+    if kept is None:
+        return temp, row
+    temp.unlink()
+    return None, kept
 
 
 def size_of(data: Data) -> int:
@@ -148,20 +159,28 @@ def size_of(data: Data) -> int:
     return len(data) if isinstance(data, bytes) else sum(map(len, data))
 
 
-def _chunks(data: Data) -> Buffers:
-    return [data] if isinstance(data, bytes) else data
+def _sha256(data: bytes | mmap.mmap) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
-def joined(data: Data) -> bytes:
-    """`data` as one bytes object (to compare it with a file's)."""
-    return data if isinstance(data, bytes) else b"".join(data)
+def _written_sha256(fd: int, size: int) -> str:
+    """The SHA-256 of the file open as `fd`, hashed over its mapping, `HASH_WINDOW` bytes to a call.
 
-
-def _sha256(data: Data) -> str:
+    Hashing a feed's ten thousand chunks one by one, in a writer thread, took
+    Python's lock back after every chunk, each time waiting for the thread
+    that renders: 7 s for a 60 MB feed against 0.04 s in one call. A window
+    at a time, not the whole file at once: mapped pages count as the
+    process's memory while they are mapped.
+    """
     digest = hashlib.sha256()
-    for chunk in _chunks(data):
-        digest.update(chunk)
+    for at in range(0, size, HASH_WINDOW):
+        with mmap.mmap(fd, min(HASH_WINDOW, size - at), access=mmap.ACCESS_READ, offset=at) as window:
+            digest.update(window)
     return digest.hexdigest()
+
+
+HASH_WINDOW = 16 * 2**20
+"""How much of a written file is mapped to hash it at once (a multiple of `mmap.ALLOCATIONGRANULARITY`)."""
 
 
 def discard(staged: Staged) -> None:
@@ -215,7 +234,7 @@ def publish_file(out: Path, name: str, data: bytes) -> bool:
     Call it under the build lock: a build deletes temporary files it finds.
     """
     target = out / safe_relative(name)
-    if _unchanged(target, data, None) is not None:
+    if _unchanged(target, len(data), lambda: _sha256(data), None) is not None:
         return False
     write_atomic(target, data)
     _fsync_dir(target.parent)
@@ -253,21 +272,22 @@ def _write_temp(target: Path, data: Data) -> tuple[Path, Row]:
     try:
         fd = _create(temp)
         try:
-            write_all(fd, _chunks(data))
+            write_all(fd, [data] if isinstance(data, bytes) else data)
             os.fsync(fd)
             os.fchmod(fd, 0o644)
             stat = os.fstat(fd)
+            digest = _sha256(data) if isinstance(data, bytes) else _written_sha256(fd, stat.st_size)
         finally:
             os.close(fd)
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise PublisherError(f"{target}: cannot write ({exc.strerror})") from None
-    return temp, (_sha256(data), stat.st_size, stat.st_mtime_ns)
+    return temp, (digest, stat.st_size, stat.st_mtime_ns)
 
 
 def _create(path: Path) -> int:
     """A new, empty file open for writing; its folder is made only when it is missing."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
+    flags = os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC  # read too: chunks are hashed as written
     try:
         return os.open(path, flags, 0o644)
     except FileNotFoundError:
@@ -342,8 +362,9 @@ def _safe_part(part: str) -> bool:
     )
 
 
-def _unchanged(target: Path, data: Data, known: Row | None) -> Row | None:
-    """The manifest row when `target` already holds exactly `data`, else None.
+def _unchanged(target: Path, size: int, digest: Callable[[], str], known: Row | None) -> Row | None:
+    """The manifest row when `target` already holds exactly the `size` bytes whose SHA-256 `digest` gives,
+    else None.
 
     When the file's size and mtime are what we recorded, its recorded hash is
     trusted and the file is not read again: a no-op rebuild stays cheap.
@@ -352,14 +373,16 @@ def _unchanged(target: Path, data: Data, known: Row | None) -> Row | None:
         stat = target.stat()
     except FileNotFoundError:
         return None
-    if stat.st_size != size_of(data):
+    if stat.st_size != size:
         return None
-    digest = _sha256(data)
     if known and known[1:] == (stat.st_size, stat.st_mtime_ns):
-        return known if known[0] == digest else None
-    if target.read_bytes() == joined(data):
-        return digest, stat.st_size, stat.st_mtime_ns
-    return None
+        return known if known[0] == digest() else None
+    fd = os.open(target, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        found = _written_sha256(fd, stat.st_size)
+    finally:
+        os.close(fd)
+    return (found, stat.st_size, stat.st_mtime_ns) if found == digest() else None
 
 
 def _fsync_dir(folder: Path) -> None:

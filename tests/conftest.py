@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -102,3 +102,8 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
         for p in folder.rglob("*")
         if p.is_file()
     }
+
+
+def joined(data: bytes | Sequence[bytes | memoryview]) -> bytes:
+    """A rendered file's bytes: renderers give a feed as the chunks it is joined from (see `publish.Data`)."""
+    return data if isinstance(data, bytes) else b"".join(data)

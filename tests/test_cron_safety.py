@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import signal
 import sqlite3
@@ -13,13 +14,14 @@ from collections.abc import Callable
 from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, datetime
+from hashlib import sha256
 from pathlib import Path
 
 import feedparser
 import html5lib
 import pytest
 
-from publisher import Settings, build, check
+from publisher import Settings, build, check, publish
 from publisher.entry import DateSource
 from publisher.errors import StateError
 from publisher.outputs.site import page_path
@@ -485,10 +487,11 @@ def test_files_written_by_several_threads_are_staged_and_committed_in_order(tmp_
 
 
 def test_a_file_given_as_chunks_is_the_bytes_they_join_to_and_unchanged_ones_are_not_written(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A feed comes as its chunks (head, parts mapped from the last file, tail): more than one `writev` takes,
-    views and empty chunks among them."""
+    views and empty chunks among them. It is hashed as written, here a few pages at a time."""
+    monkeypatch.setattr(publish, "HASH_WINDOW", mmap.ALLOCATIONGRANULARITY)
     out = tmp_path / "out"
     backing = b"".join(str(n).encode() * 7 for n in range(3000))
     view = memoryview(backing)
@@ -497,9 +500,20 @@ def test_a_file_given_as_chunks_is_the_bytes_they_join_to_and_unchanged_ones_are
     assert len(chunks) > IOV_MAX
     first = commit(stage(out, iter([("feed.xml", chunks), ("copy.xml", whole)]), {}))
     assert (out / "feed.xml").read_bytes() == whole == (out / "copy.xml").read_bytes()
-    assert first.manifest["feed.xml"][:2] == first.manifest["copy.xml"][:2]  # the same hash and size
+    assert (
+        first.manifest["feed.xml"][:2]
+        == first.manifest["copy.xml"][:2]
+        == (sha256(whole).hexdigest(), len(whole))
+    )
+    assert len(whole) > 5 * publish.HASH_WINDOW
     again = commit(stage(out, iter([("feed.xml", chunks)]), first.manifest))
     assert again.written == [] and again.manifest["feed.xml"] == first.manifest["feed.xml"]
+    unknown = commit(stage(out, iter([("feed.xml", chunks)]), {}))  # no row: the file itself is compared
+    assert unknown.written == [] and unknown.manifest["feed.xml"] == first.manifest["feed.xml"]
+    changed = [*chunks[:-1], b"</TAIL>"]  # the same size, other bytes
+    assert commit(stage(out, iter([("feed.xml", changed)]), first.manifest)).written == ["feed.xml"]
+    assert (out / "feed.xml").read_bytes() == b"".join(changed)
+    assert not [path for path in out.iterdir() if path.name.startswith(TEMP_PREFIX)]
 
 
 def test_published_files_are_readable_by_the_web_server_whatever_the_umask(settings: Settings) -> None:

@@ -24,10 +24,9 @@ from publisher.outputs.feeds import _feed_entry, _generator, render_atom, render
 from publisher.outputs.site import Site
 from publisher.outputs.syndication import families
 from publisher.pipeline import output_keys, render_outputs
-from publisher.publish import joined
 from publisher.state import open_state
 
-from .conftest import EPOCH
+from .conftest import EPOCH, joined
 from .feedsite import ATOM, PIECES, feed_files, history, make_site, url_of, xml
 
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")

@@ -23,9 +23,9 @@ from publisher.outputs.keys import Keys
 from publisher.outputs.premade import make_parts, premaking
 from publisher.pipeline import render_outputs, settle_seeds
 from publisher.processes import Cores
-from publisher.publish import joined
 from publisher.state import open_state
 
+from .conftest import joined
 from .workers import FAILING_WORKERS
 
 HERE = Cores(usable=1)

@@ -29,9 +29,11 @@ from publisher.outputs.catalog import make_catalog
 from publisher.outputs.keys import Keys
 from publisher.outputs.site import Site, page_path
 from publisher.outputs.syndication import families, render_feeds
-from publisher.publish import RESERVED_NAMES, joined, safe_relative
+from publisher.publish import RESERVED_NAMES, safe_relative
 from publisher.sources.decode import decode
 from publisher.sources.textdump import read_dump
+
+from .conftest import joined
 
 NOW = datetime(2026, 1, 5, 12, tzinfo=UTC)
 WORDS = ["Jan.", "January", "2", "2026-01-02", "Friday", "Mr.", "is", "an", "editor", "at", "Reuters", "U.S."]
