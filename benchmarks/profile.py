@@ -28,7 +28,7 @@ STEPS: list[tuple[str, list[Spot]]] = [
         [("publisher/state.py", "save_entries"), ("publisher/state.py", "save_outputs")],
     ),
     (
-        "writing dist/ (staging, fsync, moves)",
+        "writing dist/ (staging, moves)",
         [("publisher/publish.py", "_write_temp"), ("publisher/publish.py", "commit")],
     ),
 ]
