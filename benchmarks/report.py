@@ -63,6 +63,11 @@ TARGET_SIZE = 10_000
 LIKE_HUGO = "publisher-hugo-outputs"
 
 
+def beside(site: str) -> str:
+    """The scenario of Hugo's cold builds taken in turns with `site`'s edit-one rebuilds (see scenarios.py)."""
+    return f"cold, between {site} edits"
+
+
 def targets(rows: list[Row]) -> str:
     """The issue's targets at N = 10,000, each as measured in this run, per place: met or missed.
 
@@ -98,11 +103,14 @@ def _targets(get: Callable[[str, str], Summary | None]) -> Iterator[tuple[str, s
             yield f"{site} cold ≤ 0.7× Hugo", _ratio(cold.wall, hugo.wall), cold.wall <= 0.7 * hugo.wall
             for scenario, most in (("no-op", 0.05), ("edit-one", 0.2)):
                 rebuild = get(site, scenario)
+                # An edit is held against Hugo's builds taken in turns with it, when there are some.
+                between = get("hugo", beside(site)) if scenario == "edit-one" else None
                 if rebuild:
                     yield (
                         f"{site} {scenario} ≤ {most}× Hugo's build",
-                        _ratio(rebuild.wall, hugo.wall),
-                        rebuild.wall <= most * hugo.wall,
+                        _ratio(rebuild.wall, (between or hugo).wall)
+                        + (" (Hugo built between the edits)" if between else ""),
+                        rebuild.wall <= most * (between or hugo).wall,
                     )
             yield (
                 f"{site} peak memory ≤ ½ Hugo's",

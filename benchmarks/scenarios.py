@@ -3,7 +3,9 @@
 Hugo and Pelican have no incremental build outside their development
 servers, so for them a rebuild is a full build: their no-op and edit-one
 figures would repeat the cold ones, and the targets compare publisher's
-rebuilds with Hugo's full build anyway.
+rebuilds with Hugo's full build anyway. So that an edit-one figure and the
+Hugo build it is held against come from the same minutes of a noisy
+machine, Hugo builds the site again before each edit-one rebuild (`BESIDE`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 
 from . import measure
 from .corpus import Corpus, edited
-from .report import Row
+from .report import Row, beside
 from .tools import Tool
 
 Log = Callable[[str], None]
@@ -59,23 +61,28 @@ def run_plan(plan: Plan, log: Log) -> list[Row]:
             if run:
                 samples[tool.name].append(sample)
     rows = [_row(tool, plan, "cold", samples[tool.name]) for tool in tools]
+    hugo = plan.tool("hugo") if "hugo" in plan.tools else None
     for name in REBUILT:
         if name in plan.tools:
-            rows += _rebuilds(plan.tool(name), plan, log)
+            rows += _rebuilds(plan.tool(name), plan, log, hugo)
     return rows
 
 
-def _rebuilds(tool: Tool, plan: Plan, log: Log) -> list[Row]:
-    """No-op rebuilds, then rebuilds after editing one piece (a different edit each run)."""
+def _rebuilds(tool: Tool, plan: Plan, log: Log, hugo: Tool | None) -> list[Row]:
+    """No-op rebuilds, then rebuilds after editing one piece (a different edit each run), each after a cold
+    build of `hugo` when it is measured too (see the module docstring)."""
     measure.run(
         tool.command(), tool.home, tool.environment()
     )  # state and outputs as a cold build leaves them
     noop = [measure.run(tool.command(), tool.home, tool.environment()) for _ in range(plan.runs + 1)][1:]
     target = plan.corpus.edit_target()
     original = target.read_text(encoding="utf-8")
-    edits = []
+    edits, hugo_builds = [], []
     try:
         for run in range(plan.runs + 1):
+            if hugo:
+                hugo.clean()
+                hugo_builds.append(measure.run(hugo.command(), hugo.home, hugo.environment()))
             target.write_text(edited(original, run), encoding="utf-8")
             edits.append(measure.run(tool.command(), tool.home, tool.environment()))
     finally:
@@ -83,7 +90,10 @@ def _rebuilds(tool: Tool, plan: Plan, log: Log) -> list[Row]:
     log(
         f"N={plan.corpus.size} {plan.where} {tool.name} no-op {noop[0].wall:.2f} s, edit-one {edits[1].wall:.2f} s"
     )
-    return [_row(tool, plan, "no-op", noop), _row(tool, plan, "edit-one", edits[1:])]
+    rows = [_row(tool, plan, "no-op", noop), _row(tool, plan, "edit-one", edits[1:])]
+    if hugo:
+        rows.append(_row(hugo, plan, beside(tool.name), hugo_builds[1:]))
+    return rows
 
 
 def _row(tool: Tool, plan: Plan, scenario: str, samples: list[measure.Sample]) -> Row:

@@ -460,14 +460,19 @@ def test_listing_templates_that_include_the_item_template_themselves_still_work(
         assert index.count('<li class="mine">') == len(result.entries) > 0
 
 
-def test_a_file_that_cannot_be_written_takes_back_every_file_staged_around_it(tmp_path: Path) -> None:
-    """Files are written by several threads while the next render: a failure among them loses none of their temps."""
+@pytest.mark.parametrize("blocked", [b"never written", b"a large file never written " * 4000])
+def test_a_file_that_cannot_be_written_takes_back_every_file_staged_around_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blocked: bytes
+) -> None:
+    """Large files are written by threads while the next render, small ones in place: a failure among them,
+    in place or in a thread, loses none of their temps."""
+    monkeypatch.setattr(publish, "LARGE", 50_000)
     out = tmp_path / "out"
     out.mkdir()
     (out / "blocked").write_text("a file where a folder should be")
     files = [
-        *((f"p{n:02d}.html", bytes([n]) * 100_000) for n in range(20)),
-        ("blocked/page.html", b"never written"),
+        *((f"p{n:02d}.html", bytes([n]) * (100_000 if n % 2 else 1_000)) for n in range(20)),
+        ("blocked/page.html", blocked),
         *((f"q{n:02d}.html", b"never staged") for n in range(20)),
     ]
     with pytest.raises(OSError):
@@ -475,9 +480,13 @@ def test_a_file_that_cannot_be_written_takes_back_every_file_staged_around_it(tm
     assert [path.name for path in out.iterdir()] == ["blocked"]
 
 
-def test_files_written_by_several_threads_are_staged_and_committed_in_order(tmp_path: Path) -> None:
+def test_files_written_in_place_and_by_writer_threads_are_staged_and_committed_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(publish, "LARGE", 30_000)
     out = tmp_path / "out"
-    files = [(f"f{n:03d}.txt", str(n).encode() * (n * 997)) for n in range(60)]
+    files = [(f"f{n:03d}.txt", str(n).encode() * (n * 997 if n % 2 else 40)) for n in range(60)]
+    assert {len(data) >= publish.LARGE for _, data in files} == {True, False}
     staged = stage(out, iter(files), {})
     assert [name for name, _, _ in staged.moves] == [name for name, _ in files]
     assert list(staged.manifest) == [name for name, _ in files]
