@@ -50,13 +50,13 @@ def main(argv: list[str] | None = None) -> int:
     rows += measure_digest(_scratch(args, "shm") / "digest", runs=max(args.runs, 5) * 4)
     if args.smoke:
         skipped += [f"{tool}: not run with --smoke (CI builds publisher only)" for tool in TOOLS[1:]]
+    merged = report.merge(HERE / "results.json", rows) if not args.smoke else None  # kept before printing
     print(report.table(rows))
     print()
     print(report.targets(rows))
     for note in skipped:
         print(f"skipped: {note}")
-    if not args.smoke:
-        merged = report.merge(HERE / "results.json", rows)
+    if merged:
         print(_chart(merged))
     return 0
 
