@@ -138,7 +138,7 @@ class _Pending:
         if data is None:
             return cls(name, out, (None, previous[name]))
         target = out / safe_relative(name)
-        size = size_of(data)
+        size = _size_of(data)
         if size < LARGE:
             return cls(name, target, _stage_file(target, data, previous.get(name)))
         return cls(name, target, writers.submit(_stage_file, target, data, previous.get(name)), size)
@@ -181,7 +181,7 @@ def _stage_file(target: Path, data: Data, known: Row | None) -> tuple[Path | Non
     return None, kept
 
 
-def size_of(data: Data) -> int:
+def _size_of(data: Data) -> int:
     """How many bytes `data` is."""
     return len(data) if isinstance(data, bytes) else sum(map(len, data))
 
@@ -341,7 +341,7 @@ def _make_folders(folder: Path) -> None:
 def write_all(fd: int, chunks: Buffers) -> None:
     """`os.writev` until every chunk is written, in order: a write a signal cuts short says how much it wrote,
     and a call takes at most `IOV_MAX` chunks."""
-    views = [memoryview(chunk) for chunk in chunks]
+    views = list(chunks)  # only a chunk written in part is sliced (as a memoryview, not copied)
     at = 0
     while at < len(views):
         done = os.writev(fd, views[at : at + IOV_MAX])
@@ -349,7 +349,7 @@ def write_all(fd: int, chunks: Buffers) -> None:
             done -= len(views[at])
             at += 1
         if done:
-            views[at] = views[at][done:]
+            views[at] = memoryview(views[at])[done:]
 
 
 IOV_MAX = os.sysconf("SC_IOV_MAX")

@@ -12,7 +12,8 @@ theirs; otherwise its parts come from the store, as before.
 The file is mapped, not read: reading a 60 MB feed into memory took as long
 as reading its parts from the store (the copy's fresh pages). The parts are
 handed on as views of the mapping, and the kernel copies them from it into
-the new file (see `publish.Data`): no process memory holds them. The old
+the new file (see `publish.Data`): they are never copied into memory of the
+process's own (the mapped pages still count in its RSS). The old
 file stays mapped until then; the publisher never writes a file in place (a
 new one replaces it), so the mapping holds what the spans describe.
 """

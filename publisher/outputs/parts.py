@@ -94,9 +94,9 @@ class Parts:
     def __call__(self, entry: Entry) -> bytes | memoryview:
         part = self.made.get(entry.id)
         if part is None:
-            key = self.key_of(entry)
-            part = self.made[entry.id] = self.make(entry)
-            self.new.append((entry.id, key, bytes(part)))
+            made = self.made[entry.id] = self.make(entry)
+            self.new.append((entry.id, self.key_of(entry), made))
+            return made
         return part
 
     def fetch(
