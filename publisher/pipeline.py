@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from . import __version__, clock, websub
+from . import __version__, clock
 from .api import BuildResult, Track, nothing_to_do, untracked
 from .config import Settings
 from .entry import Entry, newest_first
@@ -34,7 +34,7 @@ from .extract.record import Record
 from .extract.stored import DraftRow, draft_rows, drafts_from_rows, keeps_pieces
 from .outputs import digest as digest_output
 from .outputs.catalog import make_catalog
-from .outputs.environment import make_environment
+from .outputs.environment import CompiledTemplates, make_environment
 from .outputs.keys import Keys
 from .outputs.pages import render_pages
 from .outputs.parts import PartStore, Written
@@ -104,10 +104,11 @@ def _build(
     keys_of = output_keys(settings)  # per output folder, like the manifest
     kept = {name: k for name, k in json.loads(state.get(keys_of) or "{}").items() if name in unchanged}
     written = LastWritten(settings.out, previous, unchanged, state)
+    compiled = CompiledTemplates(state.compiled_templates())
     outputs = track(
         "rendering",
         len(entries),
-        render_outputs(entries, settings, now, kept, state, written=written),
+        render_outputs(entries, settings, now, kept, state, written=written, compiled=compiled),
         exact=False,
     )
     new_keys: dict[str, str] = {}
@@ -117,6 +118,7 @@ def _build(
     done = commit(staged, remove=not skips.reasons)
     state.save_outputs(settings.out, done.manifest, previous)
     written.save(done.manifest)
+    state.save_templates(compiled.new())
     state.forget_parts({entry.id for entry in entries})
     state.put(keys_of, json.dumps(new_keys, sort_keys=True))
     state.put(BUILD_KEY, "" if skips.reasons else found.key)
@@ -140,7 +142,13 @@ def output_keys(settings: Settings) -> str:
 
 
 def _ping_hub(settings: Settings, state: State, result: BuildResult) -> None:
-    """Announce the changed subscription feeds (and those whose last ping failed) to the WebSub hub."""
+    """Announce the changed subscription feeds (and those whose last ping failed) to the WebSub hub.
+
+    websub.py is imported here: its HTTP client (urllib.request, http.client, ssl) takes 12 ms to load,
+    and only a build with `--ping` and a hub needs it.
+    """
+    from . import websub
+
     written = set(result.written)
     catalog = make_catalog(result.entries, settings.base_url)
     feeds = families(
@@ -190,6 +198,7 @@ def render_outputs(
     store: PartStore | None = None,
     cores: Cores | None = None,
     written: Written | None = None,
+    compiled: CompiledTemplates | None = None,
 ) -> Iterator[tuple[str, str, Data | None]]:
     """(path, key, data) of every output file, pages first and feeds last (the order they are published in):
     its bytes, or for a feed the chunks they are joined from (see `publish.Data`).
@@ -200,10 +209,11 @@ def render_outputs(
     build are taken from `store` (the state store) and new ones handed to it;
     when there are many new ones, a worker makes them while the pages render
     (see outputs/premade.py; `cores` says whether it may). Unchanged feed
-    parts are taken from the feed files as last `written` (see written.py).
+    parts are taken from the feed files as last `written` (see written.py), and templates an earlier
+    build compiled from `compiled`.
     """
     site = Site.from_settings(settings)
-    env = make_environment(settings.templates, settings.tz)
+    env = make_environment(settings.templates, settings.tz, compiled)
     catalog = make_catalog(entries, settings.base_url)
     feeds = families(entries, site, catalog, now or clock.now(), settings.listing_feeds)
     yield STYLE, "", _asset(settings, STYLE)

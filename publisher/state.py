@@ -67,6 +67,7 @@ CREATE TABLE IF NOT EXISTS outputs (
 CREATE TABLE IF NOT EXISTS spans (
     out TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, spans TEXT NOT NULL, PRIMARY KEY (out, path)
 );
+CREATE TABLE IF NOT EXISTS templates (key TEXT PRIMARY KEY, name TEXT NOT NULL, code BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS digests (marked_at TEXT NOT NULL, until TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS mailings (
     message_id TEXT PRIMARY KEY, until TEXT NOT NULL, message BLOB NOT NULL,
@@ -353,6 +354,20 @@ class State:
                 [(where, path) for (path,) in known if path not in published],
             )
             db.executemany("INSERT OR REPLACE INTO spans VALUES (?, ?, ?, ?)", rows)
+
+    # -- compiled templates (see outputs/environment.py) -----------------------------------
+
+    def compiled_templates(self) -> dict[str, bytes]:
+        """Key → code of each template an earlier build compiled."""
+        return {key: bytes(code) for key, code in self._query("SELECT key, code FROM templates")}
+
+    def save_templates(self, compiled: list[tuple[str, str, bytes]]) -> None:
+        """Keep (key, template name, code) rows, each in place of the template's earlier one."""
+        if not compiled:
+            return
+        with self._write() as db:
+            db.executemany("DELETE FROM templates WHERE name = ?", ((name,) for _, name, _ in compiled))
+            db.executemany("INSERT OR REPLACE INTO templates VALUES (?, ?, ?)", compiled)
 
     # -- settings and build keys ---------------------------------------------------------
 

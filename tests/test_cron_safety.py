@@ -434,6 +434,38 @@ def test_the_parse_cache_stores_what_changed_and_forgets_what_went(
         assert set(state.cached_files()) == {"taiwan-china-dump.txt"}
 
 
+def test_templates_compiled_by_one_build_serve_the_next_until_they_change(settings: Settings) -> None:
+    """The state store keeps each template as compiled; a template edited in place (same name, same file)
+    must still be compiled anew, and a damaged stored copy must not stop the build."""
+
+    def compiled() -> dict[str, bytes]:
+        with closing(sqlite3.connect(settings.state)) as db:
+            return dict(db.execute("SELECT name, code FROM templates").fetchall())
+
+    custom = settings.seeds.parent / "my-templates"
+    custom.mkdir()
+    bundled = (ROOT / "templates" / "entry.html").read_text(encoding="utf-8")
+    (custom / "entry.html").write_text(bundled.replace("{% block main %}", "{% block main %}<!-- one -->"))
+    themed = replace(settings, templates=custom)
+    entry = build(themed).entries[0]
+    page = settings.out / page_path(entry.slug)
+    first = compiled()
+    assert {"base.html", "entry.html", "index.html", "listing.html", "entry-item.html"} <= set(first)
+    (custom / "entry.html").write_text(bundled.replace("{% block main %}", "{% block main %}<!-- two -->"))
+    assert page_path(entry.slug) in build(themed).written
+    assert "<!-- two -->" in page.read_text(encoding="utf-8")
+    second = compiled()
+    assert second["entry.html"] != first["entry.html"]  # one row per template, replaced
+    assert {name: code for name, code in second.items() if name != "entry.html"} == {
+        name: code for name, code in first.items() if name != "entry.html"
+    }
+    with closing(sqlite3.connect(settings.state)) as db, db:
+        db.execute("UPDATE templates SET code = ? WHERE name = 'entry.html'", (b"j2 damaged",))
+    (custom / "entry.html").write_text(bundled.replace("{% block main %}", "{% block main %}<!-- three -->"))
+    assert page_path(entry.slug) in build(themed).written
+    assert "<!-- three -->" in page.read_text(encoding="utf-8")
+
+
 def test_listing_templates_that_include_the_item_template_themselves_still_work(settings: Settings) -> None:
     """Bundled listings call `list_item(entry)` (each item rendered once a build); a user's older index or
     listing template that includes `entry-item.html` itself must give the same pages, and so must a custom

@@ -8,6 +8,7 @@ from publisher.extract.bylines import bio_authors
 from publisher.extract.sentences import first_sentence, is_cut
 from publisher.extract.titles import derive_title, excerpt_summary, shorten
 from publisher.html import absolute_links, render_markdown
+from publisher.sources.decode import XML_FORBIDDEN
 
 
 @pytest.mark.parametrize(
@@ -134,3 +135,12 @@ def test_each_paragraph_comes_with_its_line_and_text() -> None:
     html, paragraphs = render_markdown("First *one*\nstill first.\n\n- a list\n\nThird `</p>` <b>x</b>\n")
     assert paragraphs == [(1, "First one still first."), (6, "Third </p> x")]
     assert html.count("<p>") == 2  # a tight list item is no paragraph
+
+
+def test_the_characters_xml_forbids_are_exactly_those_outside_its_char_production() -> None:
+    """XML 1.0's Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]."""
+    allowed = [(0x9, 0x9), (0xA, 0xA), (0xD, 0xD), (0x20, 0xD7FF), (0xE000, 0xFFFD), (0x10000, 0x10FFFF)]
+    every = "".join(map(chr, range(0x110000)))
+    forbidden = {ord(c) for c in XML_FORBIDDEN.findall(every)}
+    assert forbidden == {c for c in range(0x110000) if not any(lo <= c <= hi for lo, hi in allowed)}
+    assert len(forbidden) == 2048 + 29 + 2  # surrogates, C0 controls but tab and newlines, U+FFFE and U+FFFF
