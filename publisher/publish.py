@@ -186,7 +186,7 @@ def _size_of(data: Data) -> int:
     return len(data) if isinstance(data, bytes) else sum(map(len, data))
 
 
-def _sha256(data: bytes | mmap.mmap) -> str:
+def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 

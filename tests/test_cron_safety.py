@@ -20,10 +20,12 @@ from pathlib import Path
 import feedparser
 import html5lib
 import pytest
+from jinja2.bccache import bc_magic
 
 from publisher import Settings, build, check, publish
 from publisher.entry import DateSource
 from publisher.errors import StateError
+from publisher.outputs.environment import CompiledTemplates, make_environment
 from publisher.outputs.site import page_path
 from publisher.publish import IOV_MAX, TEMP_PREFIX, commit, stage
 from publisher.state import PAGE_BYTES, open_state
@@ -459,8 +461,13 @@ def test_templates_compiled_by_one_build_serve_the_next_until_they_change(settin
     assert {name: code for name, code in second.items() if name != "entry.html"} == {
         name: code for name, code in first.items() if name != "entry.html"
     }
-    with closing(sqlite3.connect(settings.state)) as db, db:
-        db.execute("UPDATE templates SET code = ? WHERE name = 'entry.html'", (b"j2 damaged",))
+    with open_state(settings.state) as state:  # the stored copies are what a build's environment takes
+        served = CompiledTemplates(state.compiled_templates())
+    env = make_environment(custom, UTC, served)
+    assert env.get_template("entry.html").render  # loaded, not compiled: nothing for the store to keep
+    assert served.new() == []
+    with closing(sqlite3.connect(settings.state)) as db, db:  # Jinja's header, then bytes pickle cannot read
+        db.execute("UPDATE templates SET code = ? WHERE name = 'entry.html'", (bc_magic + b"\x00damaged",))
     (custom / "entry.html").write_text(bundled.replace("{% block main %}", "{% block main %}<!-- three -->"))
     assert page_path(entry.slug) in build(themed).written
     assert "<!-- three -->" in page.read_text(encoding="utf-8")

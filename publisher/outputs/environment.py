@@ -25,6 +25,7 @@ from jinja2.bccache import Bucket
 from .templates import longdate, template_dirs
 
 _AUTOESCAPED = ["html", "xml"]
+_JINJA = version("jinja2")
 
 
 def make_environment(
@@ -90,7 +91,7 @@ class CompiledTemplates(BytecodeCache):
 def _compiler(env: Environment) -> tuple[object, ...]:
     """What besides a template's source decides the code Jinja compiles it to."""
     return (
-        version("jinja2"),
+        _JINJA,
         _AUTOESCAPED,
         sorted(env.extensions),
         *(getattr(env, name) for name in _SYNTAX),
