@@ -54,7 +54,7 @@ WORK: list[tuple[str, list[Spot]]] = [
     ),
     ("identity (matching, ids, slugs)", [("publisher/extract/identity.py", "settle")]),
     (
-        "entries' parts store (to and from SQLite)",
+        "entries' list items stored (to and from SQLite)",
         [("publisher/state.py", n) for n in ("part_keys", "stored_parts", "save_parts", "forget_parts")],
     ),
     (

@@ -36,11 +36,11 @@ from .outputs import digest as digest_output
 from .outputs.catalog import make_catalog
 from .outputs.environment import CompiledTemplates, make_environment
 from .outputs.keys import Keys
-from .outputs.pages import render_pages
+from .outputs.pages import LIST_ITEM, render_pages
 from .outputs.parts import PartStore, Written
 from .outputs.premade import premaking
 from .outputs.site import STYLE, XSL, Site, page_path
-from .outputs.syndication import families, render_feeds, topics
+from .outputs.syndication import families, kept_part_keys, render_feeds, topics
 from .outputs.templates import BUNDLED, templates_digest
 from .processes import Cores
 from .publish import Data, commit, stage
@@ -119,7 +119,7 @@ def _build(
     state.save_outputs(settings.out, done.manifest, previous)
     written.save(done.manifest)
     state.save_templates(compiled.new())
-    state.forget_parts({entry.id for entry in entries})
+    state.forget_parts({entry.id for entry in entries}, (LIST_ITEM,))
     state.put(keys_of, json.dumps(new_keys, sort_keys=True))
     state.put(BUILD_KEY, "" if skips.reasons else found.key)
     log.info("wrote %d files, removed %d", len(done.written), len(done.removed))
@@ -205,12 +205,12 @@ def render_outputs(
 
     Pages, feed files and the digest have keys (see outputs/keys.py): one
     whose key is in `kept` comes with data None, to be kept as it is. The
-    style sheets have no key (""). Entries' feed parts made by an earlier
-    build are taken from `store` (the state store) and new ones handed to it;
-    when there are many new ones, a worker makes them while the pages render
-    (see outputs/premade.py; `cores` says whether it may). Unchanged feed
-    parts are taken from the feed files as last `written` (see written.py), and templates an earlier
-    build compiled from `compiled`.
+    style sheets have no key (""). Entries' list items made by an earlier
+    build are taken from `store` (the state store) and new ones handed to
+    it; their feed parts are taken from the feed files as last `written`
+    (see written.py). When many feed parts are new, a worker makes them
+    while the pages render (see outputs/premade.py; `cores` says whether it
+    may). Templates an earlier build compiled come from `compiled`.
     """
     site = Site.from_settings(settings)
     env = make_environment(settings.templates, settings.tz, compiled)
@@ -220,7 +220,8 @@ def render_outputs(
     if any(fmt.styled for fmt in site.formats):  # JSON Feed alone names no stylesheet
         yield XSL, "", _asset(settings, XSL)
     keys = Keys.for_build(settings, templates_digest(settings.templates))
-    with premaking(entries, keys, store, cores, site.formats) as premade:
+    kept_parts = kept_part_keys(feeds, site, settings.feed_size, written)
+    with premaking(entries, keys, kept_parts, cores, site.formats) as premade:
         yield from render_pages(
             env, entries, site, catalog, [f for f in feeds if f.folder], keys, kept or {}, store
         )
@@ -229,7 +230,7 @@ def render_outputs(
         )
         if digest:
             yield from digest_output.render_digest_files(env, digest, site, keys, kept or {})
-        yield from render_feeds(feeds, site, settings.feed_size, keys, kept or {}, store, premade, written)
+        yield from render_feeds(feeds, site, settings.feed_size, keys, kept or {}, premade, written)
 
 
 def _drafts(

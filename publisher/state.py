@@ -27,10 +27,11 @@ from .extract.record import Record
 
 SCHEMA_VERSION = "1"
 PAGE_BYTES = 65536
-"""SQLite's page size for a new store, its largest. Most rows here are a piece's content, its text or its
-feed parts, 5 to 60 KB each: on the default 4 KB pages each of them is a chain of overflow pages, and after a
-cold build those of one table lie scattered among the others'. On 64 KB pages reading a build's cached
-drafts, its entries and a feed's stored parts took 0.52 to 0.6 of the time. A store made with other pages keeps them."""
+"""SQLite's page size for a new store, its largest. Most rows here are a piece's content or its text, 5 to 60
+KB each: on the default 4 KB pages each of them is a chain of overflow pages, and after a cold build those of
+one table lie scattered among the others'. On 64 KB pages reading a build's cached drafts, its entries and
+(when the store still kept them) a feed's parts took 0.52 to 0.6 of the time. A store made with other pages
+keeps them."""
 # What became of one recipient of one message: only SERVED ones are skipped on a re-run.
 SERVED, REFUSED, DEFERRED = "served", "refused", "deferred"
 _SCHEMA = """
@@ -277,7 +278,7 @@ class State:
     # -- entries' parts (see outputs/parts.py) -------------------------------------------
 
     def part_keys(self, kind: str) -> dict[str, str]:
-        """Entry id → key of the stored part of each entry of this kind (a feed format, or a list item).
+        """Entry id → key of the stored part of each entry of this kind (a list item: see outputs/parts.py).
 
         Read from the index `parts_keys`: scanning the table itself would read every part too.
         """
@@ -291,21 +292,24 @@ class State:
     def save_parts(self, kind: str, parts: list[tuple[str, str, bytes]]) -> None:
         """Store (entry id, key, part) rows of one kind; a part made anew replaces the entry's old one.
 
-        Written aside, on a thread and a connection of their own: a cold build
-        of ten thousand entries stores 300 MB of parts, and SQLite lets go of
-        Python's lock while it writes them, so the build joins its next feed
-        meanwhile. The next write here, and closing the store, wait for them
+        Written aside, on a thread and a connection of their own: SQLite lets
+        go of Python's lock while it writes them, so the build renders its next
+        file meanwhile. The next write here, and closing the store, wait for them
         (and fail if they failed): the build's own writes never race them.
         """
         rows = [(entry, kind, key, part) for entry, key, part in parts]
         self._verify()
         self._aside.write(lambda db: db.executemany("INSERT OR REPLACE INTO parts VALUES (?, ?, ?, ?)", rows))
 
-    def forget_parts(self, keep: Collection[str]) -> None:
-        """Drop the parts of every entry not in `keep` (the entries a build published)."""
+    def forget_parts(self, keep: Collection[str], kinds: Collection[str]) -> None:
+        """Drop the parts of every entry not in `keep` (the entries a build published), and every part of a
+        kind not in `kinds` (those a build stores: an older publisher stored the feed parts too)."""
+        marks = ", ".join("?" * len(kinds))
+        other = self._query(f"SELECT 1 FROM parts WHERE kind NOT IN ({marks}) LIMIT 1", tuple(kinds))
         gone = [(entry,) for (entry,) in self._query("SELECT DISTINCT entry FROM parts") if entry not in keep]
-        if gone:
+        if gone or other:
             with self._write() as db:
+                db.execute(f"DELETE FROM parts WHERE kind NOT IN ({marks})", tuple(kinds))
                 db.executemany("DELETE FROM parts WHERE entry = ?", gone)
 
     # -- output manifest -----------------------------------------------------------------

@@ -1,13 +1,12 @@
 """What the last build wrote, to take unchanged feed parts from: a feed file's bytes, and where each part lies.
 
 A site feed of ten thousand entries is 60 MB joined from their parts (see
-outputs/parts.py). After one edit, reading 9,999 unchanged parts back from
-the state store cost more than anything else the build did; the file the
-last build wrote holds them already. Where each part lies in it (its spans)
-is kept in the state store with the SHA-256 of the bytes they describe. A
-file's spans are used only when the file is still as the manifest says
-(size and modification time, as for a kept page) and the manifest's hash is
-theirs; otherwise its parts come from the store, as before.
+outputs/parts.py), and the file the last build wrote holds every unchanged
+one. Where each part lies in it (its spans) is kept in the state store with
+the SHA-256 of the bytes they describe. A file's spans are used only when
+the file is still as the manifest says (size and modification time, as for
+a kept page), the manifest's hash is theirs and they are whole (three lists
+of one length: keys, offsets, sizes); otherwise its parts are made again.
 
 The file is mapped, not read: reading a 60 MB feed into memory took as long
 as reading its parts from the store (the copy's fresh pages). The parts are
@@ -21,7 +20,7 @@ new one replaces it), so the mapping holds what the spans describe.
 from __future__ import annotations
 
 import mmap
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,22 +38,49 @@ class LastWritten:
     intact: set[str]  # the files of `manifest` still as it says
     state: State
     spans: dict[str, Spans] = field(default_factory=dict)  # this build's, by path
+    read: dict[str, Spans | None] = field(default_factory=dict)  # the last build's, by path, once read
 
     def parts_in(self, path: str) -> Mapping[str, bytes | memoryview]:
         """Part key → the part's bytes in the file at `path`, mapped; empty unless its spans hold."""
-        known = self.state.spans(self.out, path) if path in self.intact else None
-        if known is None or known[0] != self.manifest[path][0]:
+        known = self._spans(path)
+        if known is None:
             return {}
         try:
             with (self.out / safe_relative(path)).open("rb") as file:
                 data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError):  # gone or emptied since the survey: its parts come from the store
+        except (OSError, ValueError):  # gone or emptied since the survey: its parts are made again
             return {}
-        try:
-            keys, offsets, sizes = known[1]
-            return Spans(keys, offsets, sizes).parts_in(data)
-        except (TypeError, ValueError):  # not spans as `save` writes them: the store has the parts
-            return {}
+        return known.parts_in(data)
+
+    def part_keys(self, paths: Iterable[str]) -> set[str]:
+        """The keys of the parts `parts_in` would give for the files at `paths` (without reading the files)."""
+        return {key for path in paths if (known := self._spans(path)) for key in known.keys}
+
+    def _spans(self, path: str) -> Spans | None:
+        """The spans of the file at `path` as last written, if it is still so and they are as `save` writes
+        them; read from the store once per build."""
+        if path not in self.read:
+            self.read[path] = self._stored_spans(path)
+        return self.read[path]
+
+    def _stored_spans(self, path: str) -> Spans | None:
+        known = self.state.spans(self.out, path) if path in self.intact else None
+        if known is None or known[0] != self.manifest[path][0]:
+            return None
+        columns = known[1]
+        if not (
+            isinstance(columns, list) and len(columns) == 3 and all(isinstance(c, list) for c in columns)
+        ):
+            return None
+        keys, offsets, sizes = columns
+        numbers = (*offsets, *sizes)
+        if (
+            len(keys) == len(offsets) == len(sizes)
+            and all(isinstance(key, str) for key in keys)
+            and all(type(number) is int and number >= 0 for number in numbers)
+        ):
+            return Spans(keys, offsets, sizes)
+        return None
 
     def wrote(self, path: str, spans: Spans | None) -> None:
         if spans is not None:

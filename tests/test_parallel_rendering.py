@@ -18,12 +18,17 @@ import pytest
 from publisher import build, clock
 from publisher.config import Settings
 from publisher.entry import Entry
+from publisher.outputs.catalog import make_catalog
 from publisher.outputs.feedplan import Format
 from publisher.outputs.keys import Keys
 from publisher.outputs.premade import make_parts, premaking
+from publisher.outputs.site import Site
+from publisher.outputs.syndication import families, kept_part_keys
 from publisher.pipeline import render_outputs, settle_seeds
 from publisher.processes import Cores
+from publisher.publish import intact
 from publisher.state import open_state
+from publisher.written import LastWritten
 
 from .conftest import joined
 from .workers import FAILING_WORKERS
@@ -50,7 +55,7 @@ def rendered(entries: list[Entry], settings: Settings, cores: Cores) -> Rendered
 
 def test_a_worker_makes_the_feed_parts_this_process_would(entries: list[Entry], settings: Settings) -> None:
     keys = Keys.for_build(settings, "")
-    with premaking(entries, keys, None, WORKER) as premade:
+    with premaking(entries, keys, (), WORKER) as premade:
         assert premade.worker is not None and premade.answers == -(-len(entries) // 3) > 1  # chunks of 3
         from_worker = [premade.parts(fmt) for fmt in Format]
     (here,) = make_parts(entries, len(entries))  # all at once, in this process
@@ -68,7 +73,7 @@ def test_a_build_with_a_worker_writes_the_bytes_of_one_without(
 
 def test_a_worker_makes_only_the_formats_written(entries: list[Entry], settings: Settings) -> None:
     chosen = replace(settings, formats=("rss", "json"), listing_feeds=())
-    with premaking(entries, Keys.for_build(chosen, ""), None, WORKER, (Format.RSS, Format.JSON)) as premade:
+    with premaking(entries, Keys.for_build(chosen, ""), (), WORKER, (Format.RSS, Format.JSON)) as premade:
         from_worker = {fmt: premade.parts(fmt) for fmt in Format}
     assert not from_worker[Format.ATOM]
     assert all(len(from_worker[fmt]) == len(entries) for fmt in (Format.RSS, Format.JSON))
@@ -104,19 +109,26 @@ def test_a_worker_that_fails_has_its_parts_made_here(
     assert "a rendering worker failed" in record.getMessage() and why in record.getMessage()
 
 
-def test_no_worker_for_parts_the_store_holds_or_too_few_entries(
-    entries: list[Entry], settings: Settings
-) -> None:
-    build(settings)
+def test_no_worker_for_parts_the_feed_files_hold_or_too_few_entries(settings: Settings) -> None:
+    """The site's feed files as last written hold every entry's part: a build with all of them there starts
+    no worker, nor one for fewer entries than pay for it, nor on one CPU."""
+    built = build(settings).entries
     keys = Keys.for_build(settings, "")
     with open_state(settings.state) as state:
-        with premaking(entries, keys, state, WORKER) as premade:
-            assert premade.worker is None  # every entry's parts are stored under their key
-        state.forget_parts(set())
-        with premaking(entries, keys, state, WORKER) as premade:
-            assert premade.worker is not None
-            assert len(premade.parts(Format.ATOM)) == len(entries)
-    with premaking(entries, keys, None, Cores(usable=2, share_entries=len(entries) + 1)) as premade:
+        manifest = state.outputs(settings.out)
+        written = LastWritten(settings.out, manifest, intact(settings.out, manifest), state)
+        site = Site.from_settings(settings)
+        feeds = families(
+            built, site, make_catalog(built, settings.base_url), clock.now(), settings.listing_feeds
+        )
+        kept = kept_part_keys(feeds, site, settings.feed_size, written)
+    assert kept == {keys.entry_key(entry) for entry in built}
+    with premaking(built, keys, kept, WORKER) as premade:
         assert premade.worker is None
-    with premaking(entries, keys, None, Cores(usable=1, share_entries=1)) as premade:
+    with premaking(built, keys, kept - {keys.entry_key(built[0])}, WORKER) as premade:
+        assert premade.worker is not None  # one entry's part to make, and a worker for one pays here
+        assert list(premade.parts(Format.ATOM)) == [built[0].id]
+    with premaking(built, keys, (), Cores(usable=2, share_entries=len(built) + 1)) as premade:
+        assert premade.worker is None
+    with premaking(built, keys, (), Cores(usable=1, share_entries=1)) as premade:
         assert premade.worker is None  # one CPU

@@ -1,9 +1,10 @@
 """Entries' parts kept across builds: an edit re-makes one entry's feed items and list item, not every entry's.
 
 The parts (an Atom entry, an RSS item, a JSON item, an item in the lists of
-entries) live in the state store under a key of everything they are made
-from. These tests plant a marker in stored parts to see which parts a
-rebuild takes from the store and which it makes anew.
+entries) are kept under a key of everything they are made from: list items
+in the state store, feed parts in the feed files as last written. These
+tests plant a marker in stored parts, or change a written file, to see which
+parts a rebuild takes and which it makes anew.
 """
 
 from __future__ import annotations
@@ -20,8 +21,12 @@ import pytest
 
 from publisher import Settings, build
 from publisher.api import BuildResult
+from publisher.entry import Entry
 from publisher.errors import StateError
+from publisher.outputs.feedplan import Format
+from publisher.outputs.keys import Keys
 from publisher.outputs.parts import Parts
+from publisher.outputs.premade import make_parts
 from publisher.state import open_state
 
 MARKER = b"<!-- kept from an earlier build -->"
@@ -60,23 +65,38 @@ def _feed_entries(text: bytes, path: Path) -> list[object]:
     return list(json.loads(text)["items"] if path.suffix == ".json" else feedparser.parse(text).entries)
 
 
+def _parts_of(settings: Settings, path: Path, entry: Entry) -> bytes:
+    """`entry`'s part in the feed file at `path`, as its spans (see written.py) say."""
+    with sqlite3.connect(settings.state) as db:
+        (text,) = db.execute(
+            "SELECT spans FROM spans WHERE path = ?", (str(path.relative_to(settings.out)),)
+        ).fetchone()
+    keys, offsets, sizes = json.loads(text)
+    at = keys.index(Keys.for_build(settings, "").entry_key(entry))
+    return path.read_bytes()[offsets[at] : offsets[at] + sizes[at]]
+
+
 def plant(settings: Settings, entry: str) -> None:
     """Append the marker to every stored part of `entry` (as if an earlier build had made it so)."""
     with sqlite3.connect(settings.state) as db:
         db.execute("UPDATE parts SET part = CAST(part || ? AS BLOB) WHERE entry = ?", (MARKER, entry))
 
 
-def test_a_rebuild_takes_unchanged_entries_parts_from_the_store(
+def test_a_rebuild_takes_unchanged_list_items_from_the_store_and_makes_feed_parts_no_file_holds(
     settings: Settings, write_seed: Callable[[str, str], Path]
 ) -> None:
-    """The lists always, and the feeds when their files are no longer as the last build wrote them."""
+    """The store keeps list items only; a feed file no longer as the last build wrote it has its parts made
+    again, the very bytes they had."""
     edited, first = two_pieces(settings, write_seed)
     stored = parts(settings)
-    assert {kind for _, kind in stored} == {"ATOM", "RSS", "JSON", "LIST_ITEM"}
+    assert {kind for _, kind in stored} == {"LIST_ITEM"}
     assert {entry for entry, _ in stored} == {e.id for e in first.entries}
-    one = next(e.id for e in first.entries if e.title == "One")
+    one = next(e for e in first.entries if e.title == "One")
     two = next(e.id for e in first.entries if e.title == "Two")
-    plant(settings, one)
+    showing = [path for path in feed_files(settings) if b"The body of One" in path.read_bytes()]
+    before = {path: _parts_of(settings, path, one) for path in showing}
+    counts = {path: len(_feed_entries(path.read_bytes(), path)) for path in showing}
+    plant(settings, one.id)
     plant(settings, two)
     for path in feed_files(settings):  # touched: their spans no longer hold (see written.py)
         os.utime(path, ns=(0, 0))
@@ -84,20 +104,23 @@ def test_a_rebuild_takes_unchanged_entries_parts_from_the_store(
     edit(edited)
     build(settings)
 
-    for name in (*FEEDS, "index.html"):
-        text = (settings.out / name).read_bytes()
-        assert text.count(MARKER) == 1  # One's planted part was reused; Two's was made anew
-        assert (b"A new paragraph." in text) is (name != "index.html")  # the list shows summaries
-    assert MARKER not in parts(settings)[(two, "ATOM")]
+    text = (settings.out / "index.html").read_bytes()
+    assert text.count(MARKER) == 1  # One's planted list item was reused; Two's was made anew
     assert MARKER not in parts(settings)[(two, "LIST_ITEM")]
+    for path, part in before.items():
+        text = path.read_bytes()
+        assert MARKER not in text and b"A new paragraph." in text
+        assert (
+            part in text and len(_feed_entries(text, path)) == counts[path]
+        )  # One's part made again, as it was
 
 
 def test_a_rebuild_takes_unchanged_entries_feed_parts_from_the_feed_files_as_written(
     settings: Settings, write_seed: Callable[[str, str], Path]
 ) -> None:
-    """A feed file still as the manifest says holds the unchanged parts: they are copied from it, not read
-    from the store. Proved by a change to One's part in each file (the site's and its author's) that keeps
-    its size and time."""
+    """A feed file still as the manifest says holds the unchanged parts: they are copied from it, not made
+    again. Proved by a change to One's part in each file (the site's and its author's) that keeps its size
+    and time."""
     edited, first = two_pieces(settings, write_seed)
     plant(settings, next(e.id for e in first.entries if e.title == "One"))
     showing = [path for path in feed_files(settings) if b"The body of One" in path.read_bytes()]
@@ -132,32 +155,38 @@ def test_parts_of_entries_that_are_gone_are_forgotten(
     gone = write_seed("gone.md", PIECE.format(title="Gone", day=12))
     first = build(settings)
     gone_id = next(e.id for e in first.entries if e.title == "Gone")
-    assert (gone_id, "RSS") in parts(settings)
+    assert (gone_id, "LIST_ITEM") in parts(settings)
     gone.unlink()
     second = build(settings)
     assert {entry for entry, _ in parts(settings)} == {e.id for e in second.entries}
 
 
-def test_a_store_from_before_the_parts_index_gains_it_and_keeps_its_parts(
+def test_a_store_from_an_older_publisher_gains_the_parts_index_and_loses_its_feed_parts(
     settings: Settings, write_seed: Callable[[str, str], Path]
 ) -> None:
-    """`parts_keys` and `spans` came later: a store an older publisher wrote gets them on open, and its parts
-    are still used (with no spans, for the feeds too)."""
+    """`parts_keys` and `spans` came later: a store an older publisher wrote gets them on open, and its list
+    items are still used. The feed parts it stored are dropped (the feeds, with no spans, make theirs)."""
     write_seed("one.md", PIECE.format(title="One", day=10))
     first = build(settings)
     with sqlite3.connect(settings.state) as db:
         db.execute("DROP INDEX parts_keys")
         db.execute("DROP TABLE spans")
+        db.execute("INSERT INTO parts VALUES (?, 'ATOM', 'an older key', ?)", (first.entries[0].id, MARKER))
     plant(settings, first.entries[0].id)
 
     write_seed("two.md", PIECE.format(title="Two", day=11))
     build(settings)
 
     with sqlite3.connect(settings.state) as db:
-        plan = db.execute("EXPLAIN QUERY PLAN SELECT entry, key FROM parts WHERE kind = 'ATOM'").fetchall()
+        plan = db.execute(
+            "EXPLAIN QUERY PLAN SELECT entry, key FROM parts WHERE kind = 'LIST_ITEM'"
+        ).fetchall()
     assert "COVERING INDEX parts_keys" in plan[0][-1]
-    for name in ("atom.xml", "rss.xml", "feed.json", "index.html"):
-        assert (settings.out / name).read_bytes().count(MARKER) == 1  # One's stored part, found by its key
+    assert (settings.out / "index.html").read_bytes().count(
+        MARKER
+    ) == 1  # One's stored item, found by its key
+    assert not any(MARKER in (settings.out / name).read_bytes() for name in FEEDS)
+    assert {kind for _, kind in parts(settings)} == {"LIST_ITEM"}
 
 
 def test_parts_written_aside_are_stored_before_the_store_closes(tmp_path: Path) -> None:
@@ -191,18 +220,22 @@ def test_the_spans_of_every_feed_file_hold_every_part_in_place(
     every file, in every format, is where its span says."""
     for day in range(10, 22):
         write_seed(f"p{day}.md", PIECE.format(title=f"Piece {day}" + " long" * (day % 5), day=day))
-    build(settings)
-    kinds = {"atom.xml": "ATOM", "rss.xml": "RSS", "feed.json": "JSON"}
+    entries = build(settings).entries
+    keys = Keys.for_build(settings, "")  # a part's key covers its entry alone, not the settings
+    (chunk,) = make_parts(
+        entries, len(entries), (Format.ATOM, Format.RSS, Format.JSON)
+    )  # as a build makes them
+    made = dict(zip(FEEDS, chunk, strict=True))
+    part = {(name, keys.entry_key(e)): made[name][e.id] for name in FEEDS for e in entries}
     with sqlite3.connect(settings.state) as db:
         spans = db.execute("SELECT path, spans FROM spans").fetchall()
-        stored = {(row[0], row[1]): bytes(row[2]) for row in db.execute("SELECT key, kind, part FROM parts")}
     assert {path for path, _ in spans} == {str(p.relative_to(settings.out)) for p in feed_files(settings)}
     for path, text in spans:
         data = (settings.out / path).read_bytes()
-        keys, offsets, sizes = json.loads(text)
-        assert len(keys) == len(_feed_entries(data, Path(path))) > 0
-        for key, at, size in zip(keys, offsets, sizes, strict=True):
-            assert data[at : at + size] == stored[key, kinds[Path(path).name]]
+        keys_in, offsets, sizes = json.loads(text)
+        assert len(keys_in) == len(_feed_entries(data, Path(path))) > 0
+        for key, at, size in zip(keys_in, offsets, sizes, strict=True):
+            assert data[at : at + size] == part[Path(path).name, key]
 
 
 def test_spans_are_where_the_parts_were_joined_and_a_copied_part_leaves_none() -> None:
@@ -218,15 +251,33 @@ def test_spans_are_where_the_parts_were_joined_and_a_copied_part_leaves_none() -
     assert parts.spans(entries, chunks[:-2]) is None  # a part left out
 
 
-def test_spans_that_are_not_as_a_build_writes_them_leave_the_parts_to_the_store(
-    settings: Settings, write_seed: Callable[[str, str], Path]
+DAMAGES: dict[str, Callable[[list[str], list[int], list[int]], object]] = {
+    "unequal lengths": lambda keys, offsets, sizes: [keys, offsets[:-1], sizes],
+    "negative offsets": lambda keys, offsets, sizes: [keys, [-1 - at for at in offsets], sizes],
+    "keys that are not text": lambda keys, offsets, sizes: [[[key] for key in keys], offsets, sizes],
+    "two lists": lambda keys, offsets, sizes: [keys, offsets],
+    "not lists": lambda keys, offsets, sizes: {"keys": keys},
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
+def test_spans_that_are_not_as_a_build_writes_them_have_the_parts_made_again(
+    settings: Settings,
+    write_seed: Callable[[str, str], Path],
+    damage: Callable[[list[str], list[int], list[int]], object],
 ) -> None:
+    """Spans a build would not write (a damaged store) are not used: taken as they are, these would give
+    another entry's bytes or the wrong ones, or fail the build."""
     edited, first = two_pieces(settings, write_seed)
-    plant(settings, next(e.id for e in first.entries if e.title == "One"))
+    one = next(e for e in first.entries if e.title == "One")
+    before = {name: _parts_of(settings, settings.out / name, one) for name in FEEDS}
     with sqlite3.connect(settings.state) as db:
-        db.execute("UPDATE spans SET spans = '[[\"a\"], [1, 2], []]'")  # lists of unequal lengths
+        for path, text in db.execute("SELECT path, spans FROM spans").fetchall():
+            db.execute(
+                "UPDATE spans SET spans = ? WHERE path = ?", (json.dumps(damage(*json.loads(text))), path)
+            )
     edit(edited)
     build(settings)
     for name in FEEDS:
         text = (settings.out / name).read_bytes()
-        assert text.count(MARKER) == 1 and b"A new paragraph." in text  # One's part from the store
+        assert before[name] in text and b"A new paragraph." in text  # One's part made again, as it was

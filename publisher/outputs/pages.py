@@ -15,6 +15,9 @@ from .keys import Keys
 from .parts import Parts, PartStore
 from .site import INDEX, Site, page_path
 
+LIST_ITEM = "LIST_ITEM"
+"""The kind of part (see parts.py) of an entry's item in a list of entries: the one kind the state store keeps."""
+
 
 def render_pages(
     env: Environment,
@@ -82,7 +85,7 @@ def list_items(env: Environment, site: Site, keys: Keys, store: PartStore | None
     """
     template = env.get_template("entry-item.html")
     return Parts(
-        "LIST_ITEM",
+        LIST_ITEM,
         lambda entry: template.render(site=site, entry=entry).encode(),
         lambda entry: keys.key("list item", [entry]),
         store,

@@ -3,21 +3,24 @@
 An entry shows in the site's feeds, its tags' and its author's (an Atom
 entry, an RSS item, a JSON item in each), and in the lists of entries on the
 index and on those tags' and author's pages (a list item). Each part is made
-once per build and joined into every document that needs it; the state
-store keeps it, so after one edit the feeds and the index, which show every
-entry, are joined from ten thousand stored parts and one new one.
+once per build and joined into every document that needs it, so after one
+edit the feeds and the index, which show every entry, are joined from ten
+thousand kept parts and one new one.
 
-A feed file is joined from its entries' parts as they are, so the file the
-last build wrote holds each unchanged part already: where it lies in it
-(its `Spans`) is noted when it is written, and the next build takes it from
-there (see written.py) rather than read 60 MB of a site feed's parts from
-the state store again.
+A list item is kept in the state store. A feed part is kept only in the
+feed files: a feed is joined from its entries' parts as they are, so the
+file the last build wrote holds each unchanged part already. Where it lies
+in it (its `Spans`) is noted when it is written, and the next build takes it
+from there (see written.py). Storing the feed parts as well doubled what a
+build wrote: a cold build of ten thousand entries put 300 MB of them in the
+state store, beside the same bytes in the feeds. A part whose file is gone
+or changed since (an operator emptied the output folder) is made again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import InitVar, dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from mmap import mmap
 from typing import Protocol
 
@@ -63,17 +66,21 @@ class Written(Protocol):
     def parts_in(self, path: str) -> Mapping[str, bytes | memoryview]:
         """Part key → that part's bytes in the file at `path` as last written; empty when they are not known."""
 
+    def part_keys(self, paths: Iterable[str]) -> set[str]:
+        """The keys of the parts `parts_in` would give for the files at `paths`."""
+
     def wrote(self, path: str, spans: Spans | None) -> None:
         """Note where the parts lie in the bytes this build renders for `path`."""
 
 
 @dataclass
 class Parts:
-    """One kind of entry part for one build: each made once, or taken from the store when its key is unchanged.
+    """One kind of entry part for one build: each made once, or taken where an earlier build left it under an
+    unchanged key: the store (`store`, for list items) or the files as last written (feed parts).
 
     The key covers everything the part is made from (see `Keys`), so a part
     is never stale: after an edit, the site's feed is the one new part and
-    ten thousand stored ones.
+    ten thousand kept ones.
     """
 
     kind: str
@@ -83,12 +90,10 @@ class Parts:
     stored: dict[str, str] = field(default_factory=dict)
     made: dict[str, bytes | memoryview] = field(default_factory=dict)
     new: list[tuple[str, str, bytes]] = field(default_factory=list)
-    known: InitVar[dict[str, str] | None] = None  # the store's keys of this kind, when the caller has them
+    sought: set[str] = field(default_factory=set)  # entries already looked for in a written file
 
-    def __post_init__(self, known: dict[str, str] | None) -> None:
-        if known is not None:
-            self.stored = known
-        elif self.store is not None:
+    def __post_init__(self) -> None:
+        if self.store is not None:
             self.stored = self.store.part_keys(self.kind)
 
     def __call__(self, entry: Entry) -> bytes | memoryview:
@@ -102,26 +107,33 @@ class Parts:
     def fetch(
         self, entries: Sequence[Entry], written: Callable[[], Mapping[str, bytes | memoryview]] | None = None
     ) -> None:
-        """Take the parts of a document's entries whose key is unchanged: from the document as last written
-        (`written`, see `Written.parts_in`), else from the store, in one query.
+        """Take the kept parts of a document's entries: from the store in one query, or else from the
+        document as last written (`written`, see `Written.parts_in`).
 
-        `written` is asked only when an unchanged part is still missing: an
-        edited entry's part is in no file the last build wrote, so it does not
-        send the build to read every file that shows it.
+        An entry is looked for in one written file only, the first that can
+        be read: the first document rendered in a format is the largest (see
+        syndication.py), and holds every other's entries; an edited entry's
+        part is in no file, and must not send the build to read every file
+        that shows it.
         """
-        unchanged = [
-            e.id for e in entries if e.id not in self.made and self.stored.get(e.id) == self.key_of(e)
-        ]
-        found = written() if written and unchanged else {}
-        wanted = []
-        for entry in unchanged:
-            key = self.stored[entry]
-            if key in found:
-                self.made[entry] = found[key]
-            else:
-                wanted.append(entry)
-        if self.store is not None and wanted:
-            self.made.update(self.store.stored_parts(self.kind, wanted))
+        if self.store is not None:
+            wanted = [
+                e.id for e in entries if e.id not in self.made and self.stored.get(e.id) == self.key_of(e)
+            ]
+            if wanted:
+                self.made.update(self.store.stored_parts(self.kind, wanted))
+            return
+        missing = [e for e in entries if e.id not in self.made and e.id not in self.sought]
+        if not missing or written is None:
+            return
+        found = written()
+        if not found:  # no such file, or not as written: the next document's own file may hold them
+            return
+        for entry in missing:
+            self.sought.add(entry.id)
+            part = found.get(self.key_of(entry))
+            if part is not None:
+                self.made[entry.id] = part
 
     def spans(self, entries: Sequence[Entry], chunks: Chunks) -> Spans | None:
         """Where the entries' parts lie in the document joined from `chunks` (see `Written`): each part is

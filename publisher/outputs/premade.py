@@ -2,10 +2,10 @@
 
 A cold build (or the first after an upgrade) makes every entry's Atom entry,
 RSS item and JSON item: a third of its rendering, and none of it needed by
-the pages. When enough entries lack stored parts (`Cores.helps`), a worker
-process (processes.py) makes theirs, a chunk of entries at a time, while
-the build renders its pages; `render_feeds` takes them instead of making
-them. The worker runs this same code, so its bytes are the ones the build
+the pages. When enough entries have no part in the feed files as last
+written (`Cores.helps`), a worker process (processes.py) makes theirs, a
+chunk of entries at a time, while the build renders its pages;
+`render_feeds` takes them instead of making them. The worker runs this same code, so its bytes are the ones the build
 would make; a worker that fails costs only the head start, as its parts
 are then made here, as without it.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
@@ -25,7 +25,6 @@ from .feedplan import Format
 from .feeds import EntryParts, FeedEntries
 from .jsonfeed import JsonItems
 from .keys import Keys
-from .parts import PartStore
 
 log = logging.getLogger("publisher")
 
@@ -51,25 +50,18 @@ def make_parts(
 
 
 class Premade:
-    """The feed parts a worker makes during one build (none when it has no worker), and the store's keys
-    of the first format's parts, which deciding whether to start one took (`known`)."""
+    """The feed parts a worker makes during one build (none when it has no worker)."""
 
     def __init__(
         self,
         worker: Worker | None = None,
         answers: int = 0,
         patience: float = 0.0,
-        first_keys: dict[str, str] | None = None,
         formats: tuple[Format, ...] = tuple(Format),
     ) -> None:
-        self.worker, self.answers, self.patience, self.first_keys = worker, answers, patience, first_keys
-        self.formats = formats
+        self.worker, self.answers, self.patience, self.formats = worker, answers, patience, formats
         self.started = time.monotonic()
         self.made: dict[Format, dict[str, bytes]] = {}
-
-    def known(self, fmt: Format) -> dict[str, str] | None:
-        """The store's keys of `fmt`'s parts, if they were fetched already."""
-        return self.first_keys if fmt is self.formats[0] else None
 
     def parts(self, fmt: Format) -> dict[str, bytes]:
         """The worker's parts in `fmt`, handed over once; the first call waits for all of them (the worker then
@@ -113,27 +105,26 @@ def _is_chunk(answer: object, formats: int) -> bool:
 def premaking(
     entries: Sequence[Entry],
     keys: Keys,
-    store: PartStore | None,
+    kept: Collection[str] = (),
     cores: Cores | None = None,
     formats: tuple[Format, ...] = tuple(Format),
 ) -> Iterator[Premade]:
-    """A worker making the feed parts in `formats` of `entries` not in `store` under their key, when there
-    are enough.
+    """A worker making the feed parts in `formats` of `entries` whose part key is not in `kept` (the keys of
+    the parts the feed files hold as last written: see written.py), when there are enough.
 
-    The first format's parts stand for all of them: a build makes and
-    stores the formats it writes together. On leaving the block the worker
-    is stopped, so an error that stops the build leaves no process behind.
+    The first format's parts stand for all of them: a build writes the
+    formats together. On leaving the block the worker is stopped, so an
+    error that stops the build leaves no process behind.
     """
     cores = cores or Cores()
-    stored = store.part_keys(formats[0].name) if store is not None else None
-    wanted = [entry for entry in entries if (stored or {}).get(entry.id) != keys.entry_key(entry)]
+    wanted = [entry for entry in entries if keys.entry_key(entry) not in kept]
     if not cores.helps(len(wanted)):
-        yield Premade(first_keys=stored, formats=formats)
+        yield Premade(formats=formats)
         return
     with ThreadPoolExecutor(3) as pipes:  # the worker's job, its answers, its errors
         worker = Worker(make_parts, (wanted, cores.chunk_entries, formats), cores.worker, pipes)
         try:
             answers = -(-len(wanted) // cores.chunk_entries)
-            yield Premade(worker, answers, cores.patience, stored, formats)
+            yield Premade(worker, answers, cores.patience, formats)
         finally:
             worker.stop()

@@ -30,7 +30,7 @@ from .feedplan import Family, FeedDoc, Format, Kind, plan
 from .feeds import FeedEntries, render_atom, render_rss
 from .jsonfeed import render_json
 from .keys import Keys
-from .parts import Parts, PartStore, Written
+from .parts import Parts, Written
 from .premade import Premade, part_maker
 from .site import Site
 
@@ -78,7 +78,6 @@ def render_feeds(
     size: int,
     keys: Keys,
     kept: Mapping[str, str],
-    store: PartStore | None = None,
     premade: Premade | None = None,
     written: Written | None = None,
 ) -> Iterator[tuple[str, str, Chunks | None]]:
@@ -89,12 +88,12 @@ def render_feeds(
     their keys; a file whose key is unchanged comes with chunks None: keep it.
     One format at a time, because each entry's part for a format is kept
     until that format is done: holding all three at once cost a
-    10,000-entry build 150 MB. The parts made are handed to `store`; those
-    a worker made (`premade`) are taken instead of making them (they come
-    in all three formats at once, so that the worker can end: premade.py).
-    An unchanged part is taken from the file as the last build wrote it, when
-    `written` knows where it lies there (see parts.py), and `written` is told
-    where the parts lie in each file rendered now.
+    10,000-entry build 150 MB. An unchanged part is taken from the file as
+    the last build wrote it, when `written` knows where it lies there (see
+    parts.py), and `written` is told where the parts lie in each file
+    rendered now. The parts a worker made (`premade`) are taken instead of
+    making them (they come in all three formats at once, so that the worker
+    can end: premade.py).
     """
     docs = [doc for family in feed_families if family.formats for doc in plan(family, size)]
     docs.sort(key=lambda doc: doc.kind is not Kind.ARCHIVE)
@@ -104,7 +103,7 @@ def render_feeds(
     premade = premade or Premade()
     for fmt in site.formats:  # no local holds a format's parts: they go before the next format's come
         make = part_maker(fmt, items, entries)
-        yield from _files(fmt, keyed, site, kept, _parts(fmt, make, premade, keys, store), written)
+        yield from _files(fmt, keyed, site, kept, _parts(fmt, make, premade, keys), written)
 
 
 def _files(
@@ -135,7 +134,6 @@ def _files(
         if written:
             written.wrote(path, parts.spans(doc.entries, data))
         yield path, key, data
-    parts.save()
 
 
 RENDER: dict[Format, Callable[[FeedDoc, Site, PartOf | None], Chunks]] = {
@@ -145,9 +143,9 @@ RENDER: dict[Format, Callable[[FeedDoc, Site, PartOf | None], Chunks]] = {
 }
 
 
-def _parts(fmt: Format, make: MakePart, premade: Premade, keys: Keys, store: PartStore | None) -> Parts:
-    """The build's parts in `fmt`: stored, made by the worker (`premade`), or made here."""
-    return Parts(fmt.name, _taking(premade.parts(fmt), make), keys.entry_key, store, known=premade.known(fmt))
+def _parts(fmt: Format, make: MakePart, premade: Premade, keys: Keys) -> Parts:
+    """The build's parts in `fmt`: from the files as last written, made by the worker (`premade`), or made here."""
+    return Parts(fmt.name, _taking(premade.parts(fmt), make), keys.entry_key, None)
 
 
 def _taking(made: dict[str, bytes], make: MakePart) -> MakePart:
@@ -166,6 +164,19 @@ def doc_key(doc: FeedDoc, keys: Keys) -> str:
     head = ("feed", family.folder, family.title, family.description, family.page_url)
     place = (doc.kind.value, doc.page, doc.prev_page, doc.next_page, doc.updated.isoformat())
     return keys.key((head, place), doc.entries)
+
+
+def kept_part_keys(
+    feed_families: Sequence[Family], site: Site, size: int, written: Written | None
+) -> set[str]:
+    """The keys of the parts the site's feed files hold as last written (in its first format): every entry
+    shows in them, so an entry whose part key is not there has no part kept anywhere (see premade.py)."""
+    if written is None:
+        return set()
+    fmt = site.formats[0]
+    return written.part_keys(
+        doc.path(fmt) for family in feed_families if not family.folder for doc in plan(family, size)
+    )
 
 
 def topics(feed_families: Sequence[Family]) -> list[str]:
