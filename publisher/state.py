@@ -304,12 +304,14 @@ class State:
     def forget_parts(self, keep: Collection[str], kinds: Collection[str]) -> None:
         """Drop the parts of every entry not in `keep` (the entries a build published), and every part of a
         kind not in `kinds` (those a build stores: an older publisher stored the feed parts too)."""
-        marks = ", ".join("?" * len(kinds))
-        other = self._query(f"SELECT 1 FROM parts WHERE kind NOT IN ({marks}) LIMIT 1", tuple(kinds))
-        gone = [(entry,) for (entry,) in self._query("SELECT DISTINCT entry FROM parts") if entry not in keep]
+        rows = self._query(
+            "SELECT entry, kind FROM parts"
+        )  # one scan of the primary key's index, not of the parts
+        gone = sorted({(entry,) for entry, _ in rows if entry not in keep})
+        other = sorted({(kind,) for _, kind in rows if kind not in kinds})
         if gone or other:
             with self._write() as db:
-                db.execute(f"DELETE FROM parts WHERE kind NOT IN ({marks})", tuple(kinds))
+                db.executemany("DELETE FROM parts WHERE kind = ?", other)
                 db.executemany("DELETE FROM parts WHERE entry = ?", gone)
 
     # -- output manifest -----------------------------------------------------------------

@@ -89,7 +89,7 @@ class Parts:
     store: PartStore | None
     stored: dict[str, str] = field(default_factory=dict)
     made: dict[str, bytes | memoryview] = field(default_factory=dict)
-    new: list[tuple[str, str, bytes]] = field(default_factory=list)
+    new: list[tuple[str, str, bytes]] = field(default_factory=list)  # made by this build, for `store`
     sought: set[str] = field(default_factory=set)  # entries already looked for in a written file
 
     def __post_init__(self) -> None:
@@ -100,7 +100,8 @@ class Parts:
         part = self.made.get(entry.id)
         if part is None:
             made = self.made[entry.id] = self.make(entry)
-            self.new.append((entry.id, self.key_of(entry), made))
+            if self.store is not None:  # feed parts are kept in the files they are joined into
+                self.new.append((entry.id, self.key_of(entry), made))
             return made
         return part
 
