@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+import html.entities
 
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from publisher import whitespace
 from publisher.extract.bylines import bio_authors
 from publisher.extract.sentences import first_sentence, is_cut
 from publisher.extract.titles import derive_title, excerpt_summary, shorten
-from publisher.html import absolute_links, render_markdown
+from publisher.html import absolute_links, plain_text, render_markdown
 from publisher.sources.decode import XML_FORBIDDEN
 
 
@@ -144,3 +149,26 @@ def test_the_characters_xml_forbids_are_exactly_those_outside_its_char_productio
     forbidden = {ord(c) for c in XML_FORBIDDEN.findall(every)}
     assert forbidden == {c for c in range(0x110000) if not any(lo <= c <= hi for lo, hi in allowed)}
     assert len(forbidden) == 2048 + 29 + 2  # surrogates, C0 controls but tab and newlines, U+FFFE and U+FFFF
+
+
+def test_white_space_is_every_character_split_splits_at() -> None:
+    every = "".join(map(chr, range(0x110000)))
+    assert "".join(c for c in every if c.isspace()) == whitespace.SPACES
+    assert all(len(f"a{c}b".split()) == 2 for c in whitespace.SPACES)
+
+
+@given(st.text(alphabet=st.sampled_from([*whitespace.SPACES, "a", "é", "吳", "“", "\x01"]), max_size=40))
+@example("a\n b")
+@example("a\u3000b")
+@example(" a")
+@example("a\n")
+def test_folding_is_exactly_split_and_join(text: str) -> None:
+    assert whitespace.fold(text) == " ".join(text.split())
+
+
+def test_no_entity_decodes_to_a_character_xml_forbids_but_white_space() -> None:
+    """Why a paragraph of XML-safe HTML needs no check after its entities are decoded and its space folded."""
+    references = [f"&#{n};" for n in range(0x110001)] + [f"&{name}" for name in html.entities.html5]
+    decoded = {c for reference in references for c in html.unescape(reference)}
+    assert {c for c in decoded if XML_FORBIDDEN.match(c)} <= set(whitespace.SPACES)
+    assert plain_text("a&#12;b &#1; c") == "a b c"

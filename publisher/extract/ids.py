@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from ..publish import RESERVED_NAMES
+from ..whitespace import fold
 
 MAX_SLUG = 60
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -44,7 +45,7 @@ def normalize_text(text: str) -> str:
     """
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    return " ".join(text.split())
+    return fold(text)
 
 
 def fingerprint(parts: Iterable[str]) -> str:
