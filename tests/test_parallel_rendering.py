@@ -58,7 +58,7 @@ def test_a_worker_makes_the_feed_parts_this_process_would(entries: list[Entry], 
     with premaking(entries, keys, (), WORKER) as premade:
         assert premade.worker is not None and premade.answers == -(-len(entries) // 3) > 1  # chunks of 3
         from_worker = [premade.parts(fmt) for fmt in Format]
-    (here,) = make_parts(entries, len(entries))  # all at once, in this process
+    (here,) = make_parts([entries])  # all at once, in this process
     assert from_worker == list(here)
     assert all(len(parts) == len(entries) for parts in from_worker)
     first = next(entry for entry in entries if entry.title == "Piece 1")
@@ -86,8 +86,8 @@ def test_a_worker_makes_only_the_formats_written(entries: list[Entry], settings:
 
 A_BAD_CHUNK = (  # parts that are not bytes, under the entries' own ids: joining them would fail
     "import pickle, sys; from publisher.processes import read_frame, write_frame; "
-    "task, args = read_frame(sys.stdin.buffer); "
-    "write_frame(1, pickle.dumps(({entry.id: 1 for entry in args[0]}, {}, {})))"
+    "task, args = read_frame(sys.stdin.buffer); entries = read_frame(sys.stdin.buffer); "
+    "write_frame(1, pickle.dumps(({entry.id: 1 for entry in entries}, {}, {})))"
 )
 
 

@@ -222,9 +222,7 @@ def test_the_spans_of_every_feed_file_hold_every_part_in_place(
         write_seed(f"p{day}.md", PIECE.format(title=f"Piece {day}" + " long" * (day % 5), day=day))
     entries = build(settings).entries
     keys = Keys.for_build(settings, "")  # a part's key covers its entry alone, not the settings
-    (chunk,) = make_parts(
-        entries, len(entries), (Format.ATOM, Format.RSS, Format.JSON)
-    )  # as a build makes them
+    (chunk,) = make_parts([entries], (Format.ATOM, Format.RSS, Format.JSON))  # as a build makes them
     made = dict(zip(FEEDS, chunk, strict=True))
     part = {(name, keys.entry_key(e)): made[name][e.id] for name in FEEDS for e in entries}
     with sqlite3.connect(settings.state) as db:

@@ -22,19 +22,21 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILD = """
 import random
 from concurrent.futures import ThreadPoolExecutor
-from publisher.processes import WORKER, Worker
-from tests.workers import echoed
+from publisher.processes import FED, WORKER, Worker
+from tests.workers import echoed, fed_back
 
 job = random.Random(7).randbytes(8 * 2**20)
-with ThreadPoolExecutor(3) as pipes:
-    worker = Worker(echoed, (job, 12), WORKER, pipes)
-    try:
-        answers = [worker.next(120) for _ in range(12)]
-        print("whole" if answers == [job] * 12 else "changed")
-    except Exception as why:
-        print("failed:", why)
-    finally:
-        worker.stop()
+fed = [random.Random(n).randbytes(2**20) for n in range(12)]
+for task, args, feed, expected in [(echoed, (job, 12), (), [job] * 12), (fed_back, (FED,), fed, fed)]:
+    with ThreadPoolExecutor(3) as pipes:
+        worker = Worker(task, args, WORKER, pipes, feed=iter(feed))
+        try:
+            answers = [worker.next(120) for _ in range(12)]
+            print("whole" if answers == expected else "changed")
+        except Exception as why:
+            print("failed:", why)
+        finally:
+            worker.stop()
 """
 
 
@@ -52,7 +54,7 @@ def _stop_and_continue(group: int, done: threading.Event, count: list[int]) -> N
             os.killpg(group, signal.SIGCONT)
 
 
-def test_a_job_and_its_answers_cross_whole_while_the_processes_are_stopped_and_continued() -> None:
+def test_a_job_its_feed_and_its_answers_cross_whole_while_the_processes_are_stopped_and_continued() -> None:
     build = subprocess.Popen(
         [sys.executable, "-c", BUILD],
         cwd=ROOT,
@@ -70,5 +72,5 @@ def test_a_job_and_its_answers_cross_whole_while_the_processes_are_stopped_and_c
     finally:
         done.set()
         storm.join()
-    assert (out.strip(), build.returncode) == ("whole", 0), err
+    assert (out.split(), build.returncode) == (["whole", "whole"], 0), err  # a job's answers, a fed task's
     assert stops[0] > 50  # the storm did blow while the megabytes crossed

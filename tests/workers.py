@@ -49,6 +49,11 @@ def echoed(job: bytes, times: int) -> Iterator[bytes]:
         yield job
 
 
+def fed_back(items: Iterator[bytes]) -> Iterator[bytes]:
+    """A fed task (see `processes.FED`): each item it is fed, back as an answer of its own, as it comes."""
+    yield from items
+
+
 ANSWERS_ONCE = (sys.executable, "-c", "from tests.workers import answer_once; answer_once()")
 """A worker that gives its task's first answer, then dies (status 7) before the next."""
 

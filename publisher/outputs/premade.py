@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from ..entry import Entry
-from ..processes import Cores, Worker
+from ..processes import FED, Cores, Worker
 from .feeditem import FeedItems, MakePart
 from .feedplan import Format
 from .feeds import EntryParts, FeedEntries
@@ -39,14 +39,15 @@ Chunk = tuple[dict[str, bytes], ...]
 
 
 def make_parts(
-    entries: list[Entry], size: int, formats: tuple[Format, ...] = tuple(Format)
+    chunks: Iterable[Sequence[Entry]], formats: tuple[Format, ...] = tuple(Format)
 ) -> Iterator[Chunk]:
-    """The worker's task: the parts of `entries` in `formats`, `size` entries at a time (see `Cores.chunk_entries`)."""
-    for at in range(0, len(entries), size):
+    """The worker's task: the parts in `formats` of each chunk of entries it is fed, a chunk to an answer
+    (see `Cores.chunk_entries`)."""
+    for chunk in chunks:
         items = FeedItems()
         feed_entries = FeedEntries(items)
         makers = [part_maker(fmt, items, feed_entries) for fmt in formats]
-        yield tuple({entry.id: make(entry) for entry in entries[at : at + size]} for make in makers)
+        yield tuple({entry.id: make(entry) for entry in chunk} for make in makers)
 
 
 class Premade:
@@ -122,9 +123,10 @@ def premaking(
         yield Premade(formats=formats)
         return
     with ThreadPoolExecutor(3) as pipes:  # the worker's job, its answers, its errors
-        worker = Worker(make_parts, (wanted, cores.chunk_entries, formats), cores.worker, pipes)
+        size = cores.chunk_entries
+        chunks = [wanted[at : at + size] for at in range(0, len(wanted), size)]
+        worker = Worker(make_parts, (FED, formats), cores.worker, pipes, feed=chunks)
         try:
-            answers = -(-len(wanted) // cores.chunk_entries)
-            yield Premade(worker, answers, cores.patience, formats)
+            yield Premade(worker, len(chunks), cores.patience, formats)
         finally:
             worker.stop()
