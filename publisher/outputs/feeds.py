@@ -36,6 +36,8 @@ from .site import XSL, Site
 
 GENERATOR = "publisher"
 _RESERVED = re.compile("[&<]")
+_RESERVED_HTML = re.compile("[&<>]")
+"""What `html.escape(text, quote=False)` changes: text without them is set again only to stay as it was."""
 FH = "http://purl.org/syndication/history/1.0"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -103,7 +105,7 @@ class RssProfileEntry(BaseEntryExtension):  # type: ignore[misc]
     def extend_rss(self, item: etree._Element) -> etree._Element:
         _plain_text(item, ("title", "category"))
         description = item.find("description")
-        if description is not None and description.text:
+        if description is not None and description.text and _RESERVED_HTML.search(description.text):
             description.text = html.escape(description.text, quote=False)
         return item
 
@@ -125,6 +127,8 @@ def _plain_text(parent: etree._Element, names: tuple[str, ...]) -> None:
 
 def _character_references(element: etree._Element) -> None:
     text = element.text or ""
+    if not _RESERVED.search(text):  # most titles and tags: nothing to spell out, and no new text to set
+        return
     parts = _RESERVED.split(text)
     element.text = parts[0]
     for char, part in zip(_RESERVED.findall(text), parts[1:], strict=True):
