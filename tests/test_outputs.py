@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -180,3 +181,23 @@ def test_the_digest_is_rendered_again_only_when_what_it_shows_changes(
     write_seed("teaser.md", teaser.replace("harbour town", "mountain town"))
     assert rebuild()
     assert b"mountain town" in (settings.out / "digest.html").read_bytes()
+
+
+def test_pieces_sharing_a_date_are_updated_a_second_apart_and_keep_those_times(
+    settings: Settings, write_seed: Callable[[str, str], Path]
+) -> None:
+    """Feed readers (and the W3C validator) take equal `updated` times as a broken feed: a time new in a build
+    moves a second later until it is free, in (time, id) order; the first keeps its own, and none moves again."""
+    for name in ("b", "a", "c"):
+        write_seed(
+            f"{name}.md", f"---\ntitle: Piece {name}\ndate: 2026-01-02T10:00:00Z\n---\n\nText of {name}.\n"
+        )
+    shared = datetime(2026, 1, 2, 10, tzinfo=UTC)
+
+    def updated() -> list[tuple[str, datetime]]:
+        return sorted((e.id, e.updated) for e in build(settings).entries if e.published == shared)
+
+    first = updated()
+    assert [when for _, when in first] == [shared + timedelta(seconds=s) for s in range(3)]
+    write_seed("d.md", "---\ntitle: Piece d\ndate: 2026-01-03T10:00:00Z\n---\n\nText of d.\n")
+    assert updated() == first  # a build with something to do, the three unchanged
