@@ -404,7 +404,7 @@ def read_pieces(
     """
     good = cached.drafts(settings.timezone, now.astimezone(settings.tz).date().isoformat())
     found: list[Found | None] = []
-    stale: list[tuple[int, SeedFile, str]] = []  # (place in `found`, file, sha256) of the files to parse
+    stale: list[tuple[int, SeedFile]] = []  # (place in `found`, file) of the files to parse
     for seed in track("reading", len(files), files):
         hit = cached.files.get(seed.source)
         if hit and hit[:2] == (seed.size, seed.mtime_ns):
@@ -412,13 +412,14 @@ def read_pieces(
             if known:
                 found.append(known)
                 continue
-        digest = _sha256(seed)
-        known = _known(seed.source, cached, good) if hit and hit[2] == digest else None
-        if known:
-            stored = cached.stored(seed.source) if known.drafts is not None else ""
-            found.append(replace(known, row=(seed.size, seed.mtime_ns, digest), stored=stored))
-            continue
-        stale.append((len(found), seed, digest))
+        if hit:  # touched, or changed: its bytes say which (a file new to the cache is hashed as it is read)
+            digest = _sha256(seed)
+            known = _known(seed.source, cached, good) if hit[2] == digest else None
+            if known:
+                stored = cached.stored(seed.source) if known.drafts is not None else ""
+                found.append(replace(known, row=(seed.size, seed.mtime_ns, digest), stored=stored))
+                continue
+        stale.append((len(found), seed))
         found.append(None)
     reader = Reader(encoding, settings.seeds, settings.tz, now)
     _parse(stale, found, reader, track, warnings, skips, cores)
@@ -426,7 +427,7 @@ def read_pieces(
 
 
 def _parse(
-    stale: list[tuple[int, SeedFile, str]],
+    stale: list[tuple[int, SeedFile]],
     found: list[Found | None],
     reader: Reader,
     track: Track,
@@ -437,13 +438,13 @@ def _parse(
     """Parse and draft the `stale` files into their places in `found` (left None when a file cannot be read)."""
     if not stale:
         return
-    with parsing([seed for _, seed, _ in stale], reader, cores) as parsed:
-        for (at, seed, digest), read in track("parsing", len(stale), zip(stale, parsed, strict=True)):
+    with parsing([seed for _, seed in stale], reader, cores) as parsed:
+        for (at, seed), read in track("parsing", len(stale), zip(stale, parsed, strict=True)):
             if isinstance(read, InputError):
                 skips(read)
                 continue
             warnings.extend(read.warnings)
-            row = (seed.size, seed.mtime_ns, digest)
+            row = (seed.size, seed.mtime_ns, read.sha256)
             found[at] = Found(seed.source, read.pieces, row=row, cached=not read.warnings, read=read)
 
 

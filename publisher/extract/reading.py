@@ -38,13 +38,15 @@ log = logging.getLogger("publisher")
 @dataclass(frozen=True, slots=True)
 class FileRead:
     """One file as read: its drafts, whether every piece made one, the errors of those that did not;
-    its warnings; and its pieces, only when the parse cache must keep them (see `keeps_pieces`)."""
+    its warnings; its pieces, only when the parse cache must keep them (see `keeps_pieces`); and the
+    SHA-256 of the bytes read (the build need not read the file again to hash it)."""
 
     pieces: list[Piece]
     warnings: list[str]
     drafts: list[Draft]
     complete: bool
     errors: list[InputError]
+    sha256: str
 
 
 Parsed = FileRead | InputError
@@ -62,13 +64,13 @@ class Reader:
 
     def __call__(self, seed: SeedFile) -> Parsed:
         try:
-            pieces, warnings = read_seed_file(seed, self.encoding)
+            pieces, warnings, digest = read_seed_file(seed, self.encoding)
         except InputError as error:
             return error
         errors: list[InputError] = []
         drafts, complete = file_drafts(pieces, seed.source, self.seeds, self.tz, self.now, errors.append)
         kept = pieces if keeps_pieces(drafts, complete) else []
-        return FileRead(kept, warnings, drafts, complete, errors)
+        return FileRead(kept, warnings, drafts, complete, errors, digest)
 
 
 def read_share(share: list[SeedFile], reader: Reader, chunk: int) -> Iterator[list[Parsed]]:
