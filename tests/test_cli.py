@@ -121,3 +121,27 @@ def _read_all(fd: int) -> str:
             break
         chunks.append(chunk)
     return b"".join(chunks).decode(errors="replace")
+
+
+def test_the_command_exits_with_its_status_and_all_its_output(project: Path) -> None:
+    """`python -m publisher` (and the `publisher` script) exits without tearing the interpreter down: what a
+    command printed must still all come out, piped and buffered, and its status be the one click gave."""
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as cron runs it
+        env = {**buffered, "PYTHONPATH": str(ROOT)}
+        return subprocess.run(
+            [sys.executable, "-m", "publisher", *args], cwd=project, env=env, capture_output=True, text=True
+        )
+
+    checked = run("check")
+    assert (
+        checked.returncode == 0 and checked.stdout.count("\n") >= 5
+    )  # a line per piece of the seed, at least
+    assert checked.stdout == run("check").stdout
+    assert (run("--version").stdout, run("--version").returncode) == (
+        f"publisher, version {__version__}\n",
+        0,
+    )
+    unknown = run("no-such-command")
+    assert unknown.returncode == 2 and "No such command" in unknown.stderr
