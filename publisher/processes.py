@@ -145,7 +145,9 @@ class Worker:
     """One worker process running `task(*args)`, fed and drained by threads of `pipes` (three of them).
 
     The threads are what let the worker start at once, while this process
-    gets on with its own work, without either blocking on a full pipe.
+    gets on with its own work, without either blocking on a full pipe. When
+    `args` hold `FED`, the items of `feed` follow the job, each pickled on the
+    feeding thread as the worker takes the one before in.
     """
 
     def __init__(
