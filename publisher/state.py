@@ -304,9 +304,8 @@ class State:
     def forget_parts(self, keep: Collection[str], kinds: Collection[str]) -> None:
         """Drop the parts of every entry not in `keep` (the entries a build published), and every part of a
         kind not in `kinds` (those a build stores: an older publisher stored the feed parts too)."""
-        rows = self._query(
-            "SELECT entry, kind FROM parts"
-        )  # one scan of the primary key's index, not of the parts
+        # One scan of the primary key's index, not of the parts.
+        rows = self._query("SELECT entry, kind FROM parts")
         gone = sorted({(entry,) for entry, _ in rows if entry not in keep})
         other = sorted({(kind,) for _, kind in rows if kind not in kinds})
         if gone or other:

@@ -124,8 +124,9 @@ def _read_all(fd: int) -> str:
 
 
 def test_the_command_exits_with_its_status_and_all_its_output(project: Path) -> None:
-    """`python -m publisher` (and the `publisher` script) exits without tearing the interpreter down: what a
-    command printed must still all come out, piped and buffered, and its status be the one click gave."""
+    """`python -m publisher` (and the `publisher` script) exits without tearing the interpreter down: a
+    command's output, piped and buffered, must still come out whole, and its status be the one click gave.
+    (click flushes what it echoes; `run` flushes too, for anything else printed.)"""
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as cron runs it

@@ -37,7 +37,7 @@ from .site import XSL, Site
 GENERATOR = "publisher"
 _RESERVED = re.compile("[&<]")
 _RESERVED_HTML = re.compile("[&<>]")
-"""What `html.escape(text, quote=False)` changes: text without them is set again only to stay as it was."""
+"""What `html.escape(text, quote=False)` changes: a description without them is left as it is."""
 FH = "http://purl.org/syndication/history/1.0"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"

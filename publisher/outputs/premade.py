@@ -3,11 +3,11 @@
 A cold build (or the first after an upgrade) makes every entry's Atom entry,
 RSS item and JSON item: a third of its rendering, and none of it needed by
 the pages. When enough entries have no part in the feed files as last
-written (`Cores.helps`), a worker process (processes.py) makes theirs, a
-chunk of entries at a time, while the build renders its pages;
-`render_feeds` takes them instead of making them. The worker runs this same code, so its bytes are the ones the build
-would make; a worker that fails costs only the head start, as its parts
-are then made here, as without it.
+written (`Cores.helps`), a worker process (processes.py) is fed them, a
+chunk at a time, and makes their parts while the build renders its pages;
+`render_feeds` takes them instead of making them. The worker runs this same
+code, so its bytes are the ones the build would make; a worker that fails
+costs only the head start, as its parts are then made here, as without it.
 """
 
 from __future__ import annotations
