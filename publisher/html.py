@@ -19,7 +19,7 @@ import nh3
 from cmarkgfm.cmark import Options
 
 from . import cmark, whitespace
-from .sources.decode import XML_FORBIDDEN
+from .sources.decode import XML_FORBIDDEN, has_forbidden
 
 _CMARK_OPTIONS = (
     Options.CMARK_OPT_UNSAFE
@@ -71,8 +71,8 @@ def sanitize(fragment: str) -> str:
 
 
 def xml_safe(text: str) -> str:
-    """`text` without the characters XML 1.0 does not allow."""
-    return XML_FORBIDDEN.sub("", text)
+    """`text` without the characters XML 1.0 does not allow (`text` itself when it has none)."""
+    return XML_FORBIDDEN.sub("", text) if has_forbidden(text) else text
 
 
 def plain_text(fragment: str) -> str:

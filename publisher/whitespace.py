@@ -21,6 +21,17 @@ _OTHER_SPACE = re.compile("[" + re.escape(SPACES.replace(" ", "").replace("\n", 
 def fold(text: str) -> str:
     """`text` with each run of white space one space, none at the ends: `" ".join(text.split())`."""
     spaced = text.replace("\n", " ")
-    if "  " in spaced or spaced.startswith(" ") or spaced.endswith(" ") or _OTHER_SPACE.search(spaced):
+    if "  " in spaced or spaced.startswith(" ") or spaced.endswith(" ") or _other_space(spaced):
         return " ".join(spaced.split())
     return spaced
+
+
+def _other_space(text: str) -> bool:
+    """Whether `text` holds white space other than " ".
+
+    Every other kind of white space is unprintable (tests/test_text_rules.py
+    checks each one), so printable text holds none: `str.isprintable()`
+    tells that at a third of the cost per character of searching for them,
+    and nearly all text is printable once its newlines are spaces.
+    """
+    return not text.isprintable() and _OTHER_SPACE.search(text) is not None

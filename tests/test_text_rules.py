@@ -12,8 +12,8 @@ from publisher import whitespace
 from publisher.extract.bylines import bio_authors
 from publisher.extract.sentences import first_sentence, is_cut
 from publisher.extract.titles import derive_title, excerpt_summary, shorten
-from publisher.html import absolute_links, plain_text, render_markdown
-from publisher.sources.decode import XML_FORBIDDEN
+from publisher.html import absolute_links, plain_text, render_markdown, xml_safe
+from publisher.sources.decode import XML_FORBIDDEN, has_forbidden
 
 
 @pytest.mark.parametrize(
@@ -155,6 +155,26 @@ def test_white_space_is_every_character_split_splits_at() -> None:
     every = "".join(map(chr, range(0x110000)))
     assert "".join(c for c in every if c.isspace()) == whitespace.SPACES
     assert all(len(f"a{c}b".split()) == 2 for c in whitespace.SPACES)
+
+
+def test_printable_text_holds_no_white_space_but_spaces_nor_a_character_xml_forbids() -> None:
+    """What the fast checks of `whitespace.fold` and `has_forbidden` stand on: `str.isprintable()` is false for
+    every white space character but " ", and for every character XML forbids (and for tab and newlines)."""
+    every = "".join(map(chr, range(0x110000)))
+    assert [c for c in whitespace.SPACES if c.isprintable()] == [" "]
+    assert not [c for c in XML_FORBIDDEN.findall(every) if c.isprintable()]
+    assert not any(c.isprintable() for c in "\t\n\r")
+
+
+@given(
+    st.text(alphabet=st.sampled_from(["a", "é", "“", " ", "\n", "\t", "\x01", "\ud800", "\uffff", "\xa0"]))
+)
+@example("a\tb")
+@example("line\nline")
+@example("a\x0bb")
+def test_the_fast_check_for_characters_xml_forbids_is_the_search(text: str) -> None:
+    assert has_forbidden(text) == (XML_FORBIDDEN.search(text) is not None)
+    assert xml_safe(text) == XML_FORBIDDEN.sub("", text)
 
 
 @given(st.text(alphabet=st.sampled_from([*whitespace.SPACES, "a", "é", "吳", "“", "\x01"]), max_size=40))
