@@ -33,7 +33,7 @@ from .config import Settings
 from .entry import Entry
 from .errors import InputError, PublisherError
 from .outputs.digest import select_digest
-from .outputs.environment import make_environment
+from .outputs.environment import make_environment, template_errors
 from .outputs.mail import mail_policy, render_message
 from .outputs.site import DIGEST_MAIL, Site
 from .outputs.templates import longdate
@@ -121,7 +121,8 @@ def digest_to_send(
     digest = select_digest(excerpts, site, settings.digest_size, settings.mail.subject, unsubscribe)
     assert digest is not None  # there are excerpts
     until = max(e.first_seen for e in excerpts)
-    message = render_message(env, digest, site, settings.mail, settings.host, until).as_bytes()
+    with template_errors():
+        message = render_message(env, digest, site, settings.mail, settings.host, until).as_bytes()
     return Mailing.from_message(message, until, len(excerpts), resumed=False)
 
 

@@ -34,7 +34,7 @@ from .extract.record import Record
 from .extract.stored import DraftRow, draft_rows, drafts_from_rows, keeps_pieces
 from .outputs import digest as digest_output
 from .outputs.catalog import make_catalog
-from .outputs.environment import CompiledTemplates, make_environment
+from .outputs.environment import CompiledTemplates, make_environment, template_errors
 from .outputs.keys import Keys
 from .outputs.pages import LIST_ITEM, render_pages
 from .outputs.parts import PartStore, Written
@@ -212,25 +212,26 @@ def render_outputs(
     while the pages render (see outputs/premade.py; `cores` says whether it
     may). Templates an earlier build compiled come from `compiled`.
     """
-    site = Site.from_settings(settings)
-    env = make_environment(settings.templates, settings.tz, compiled)
-    catalog = make_catalog(entries, settings.base_url)
-    feeds = families(entries, site, catalog, now or clock.now(), settings.listing_feeds)
-    yield STYLE, "", _asset(settings, STYLE)
-    if any(fmt.styled for fmt in site.formats):  # JSON Feed alone names no stylesheet
-        yield XSL, "", _asset(settings, XSL)
-    keys = Keys.for_build(settings, templates_digest(settings.templates))
-    kept_parts = kept_part_keys(feeds, site, settings.feed_size, written)
-    with premaking(entries, keys, kept_parts, cores, site.formats) as premade:
-        yield from render_pages(
-            env, entries, site, catalog, [f for f in feeds if f.folder], keys, kept or {}, store
-        )
-        digest = digest_output.select_digest(
-            entries, site, settings.digest_size, settings.mail.subject, settings.mail.unsubscribe_link
-        )
-        if digest:
-            yield from digest_output.render_digest_files(env, digest, site, keys, kept or {})
-        yield from render_feeds(feeds, site, settings.feed_size, keys, kept or {}, premade, written)
+    with template_errors():  # a mistake in a template is one line naming it, not a traceback
+        site = Site.from_settings(settings)
+        env = make_environment(settings.templates, settings.tz, compiled)
+        catalog = make_catalog(entries, settings.base_url)
+        feeds = families(entries, site, catalog, now or clock.now(), settings.listing_feeds)
+        yield STYLE, "", _asset(settings, STYLE)
+        if any(fmt.styled for fmt in site.formats):  # JSON Feed alone names no stylesheet
+            yield XSL, "", _asset(settings, XSL)
+        keys = Keys.for_build(settings, templates_digest(settings.templates))
+        kept_parts = kept_part_keys(feeds, site, settings.feed_size, written)
+        with premaking(entries, keys, kept_parts, cores, site.formats) as premade:
+            yield from render_pages(
+                env, entries, site, catalog, [f for f in feeds if f.folder], keys, kept or {}, store
+            )
+            digest = digest_output.select_digest(
+                entries, site, settings.digest_size, settings.mail.subject, settings.mail.unsubscribe_link
+            )
+            if digest:
+                yield from digest_output.render_digest_files(env, digest, site, keys, kept or {})
+            yield from render_feeds(feeds, site, settings.feed_size, keys, kept or {}, premade, written)
 
 
 def _drafts(

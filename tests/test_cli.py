@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from publisher import __version__
 from publisher.cli import PROGRESS_FROM
 from publisher.publish import build_lock
@@ -64,6 +66,45 @@ def test_bad_input_is_one_line_exit_1_and_dist_untouched(project: Path, write_se
         == f"publisher: error: {project / 'seeds' / 'broken.md'}:2: date: 'the day after' is not a date (try 2026-01-02 or 2026-01-02T08:30:00+01:00)\n"
     )
     assert snapshot(project / "dist") == before
+
+
+@pytest.mark.parametrize(
+    ("template", "line", "reason"),
+    [
+        ("<p>\n{{ no_such_thing() }}\n", 2, "'no_such_thing' is undefined"),
+        ("<p>\n\n{% if %}\n", 3, "Expected an expression, got 'end of statement block'"),
+        ('{% include "nope.html" %}\n', 1, "no template named 'nope.html' in the templates folders"),
+    ],
+)
+def test_a_broken_template_is_one_line_naming_its_file_and_line(
+    project: Path, template: str, line: int, reason: str
+) -> None:
+    """A user's template is input like the seeds: its mistake is an error naming the file and line, exit 1,
+    and the output folder stays as it was; never a traceback."""
+    assert invoke("build")[0] == 0
+    before = snapshot(project / "dist")
+    custom = project / "custom"
+    custom.mkdir()
+    (custom / "entry.html").write_text(template, encoding="utf-8")
+    (project / "publisher.toml").write_text('templates = "custom"\n', encoding="utf-8")
+    code, out, err = invoke("build")
+    assert (code, out) == (1, "")
+    assert err == f"publisher: error: {custom / 'entry.html'}:{line}: {reason}\n"
+    assert snapshot(project / "dist") == before
+
+
+def test_a_broken_digest_template_stops_the_digest_command_with_one_line(project: Path) -> None:
+    assert invoke("build")[0] == 0  # the excerpts are seen, so there is a digest to make
+    custom = project / "custom"
+    custom.mkdir()
+    (custom / "digest.txt").write_text("{{ site.no_such_field }}\n", encoding="utf-8")
+    (project / "publisher.toml").write_text('templates = "custom"\n', encoding="utf-8")
+    code, _, err = invoke("digest")
+    assert code == 1
+    assert (
+        err
+        == f"publisher: error: {custom / 'digest.txt'}:1: 'publisher.outputs.site.Site object' has no attribute 'no_such_field'\n"
+    )
 
 
 def test_bad_configuration_is_exit_1(project: Path) -> None:

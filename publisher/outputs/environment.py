@@ -7,10 +7,12 @@ folder named by the `templates` setting; everything else falls back.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import tzinfo
 from importlib.metadata import version
 from pathlib import Path
+from types import TracebackType
 
 from jinja2 import (
     BytecodeCache,
@@ -18,10 +20,14 @@ from jinja2 import (
     Environment,
     FileSystemLoader,
     StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
     select_autoescape,
 )
 from jinja2.bccache import Bucket
 
+from ..errors import InputError
 from .templates import longdate, template_dirs
 
 _AUTOESCAPED = ["html", "xml"]
@@ -45,6 +51,34 @@ def make_environment(
     )
     env.filters["longdate"] = lambda value: longdate(value, tz)
     return env
+
+
+@contextmanager
+def template_errors() -> Iterator[None]:
+    """A template's mistake (bad syntax, an undefined name, a missing template) as one line naming the
+    template's file and line, not a traceback: a user's templates are input too, like the seeds."""
+    try:
+        yield
+    except TemplateSyntaxError as error:
+        raise InputError(
+            error.filename or error.name or "templates", error.lineno, error.message or ""
+        ) from None
+    except TemplateNotFound as error:
+        where = _template_line(error.__traceback__)
+        raise InputError(*where, f"no template named {error.name!r} in the templates folders") from None
+    except TemplateError as error:
+        raise InputError(*_template_line(error.__traceback__), error.message or repr(error)) from None
+
+
+def _template_line(trace: TracebackType | None) -> tuple[str, int | None]:
+    """The template file and line a rendering error was raised at: the innermost of the frames Jinja puts
+    in a traceback for the template lines it ran (they hold `__jinja_exception__`)."""
+    found: tuple[str, int | None] = ("templates", None)
+    while trace is not None:
+        if "__jinja_exception__" in trace.tb_frame.f_globals:
+            found = (trace.tb_frame.f_code.co_filename, trace.tb_lineno)
+        trace = trace.tb_next
+    return found
 
 
 class CompiledTemplates(BytecodeCache):
