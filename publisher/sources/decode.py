@@ -58,9 +58,10 @@ def has_forbidden(text: str) -> bool:
 
     Every such character is unprintable, as are the tab and the line breaks
     XML allows (tests/test_text_rules.py checks each one): text that is
-    printable once its newlines are spaces holds none, and `str.isprintable()`
-    tells that at a third of the cost per character of searching for them.
-    Other text (a tab, a no-break space) is searched.
+    printable once its newlines are spaces holds none. Replacing the newlines
+    and asking `str.isprintable()` took half the time of the search on a 5.5 KB
+    HTML body (27 µs against 49 µs). Other text (a tab, a no-break space) is
+    searched.
     """
     return not text.replace("\n", " ").isprintable() and XML_FORBIDDEN.search(text) is not None
 
