@@ -17,6 +17,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
+from .collector import spaced_collections
 from .config import Settings
 from .entry import Entry
 from .publish import build_lock
@@ -69,7 +70,7 @@ def build(
     With `ping` and a `hub` configured, the hub is then told about every
     subscription feed this build changed (and any a failed ping left over).
     """
-    with site_lock(settings, wait), open_state(settings.state) as state:
+    with site_lock(settings, wait), open_state(settings.state) as state, spaced_collections():
         found = survey(settings, state, encoding)
         if found.current and not (ping and settings.hub):
             return nothing_to_do(found)

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol, TypeVar
 
+from .collector import spaced_collections
 from .publish import write_all
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
@@ -299,8 +300,9 @@ def main() -> None:
     # A daemon: when the task raises, the worker must exit (status 1, the traceback on stderr), not wait on it.
     writer = threading.Thread(target=_write_results, args=(results,), daemon=True)
     writer.start()
-    for result in task(*args):
-        results.put((result,))
+    with spaced_collections():  # a worker too makes tens of thousands of objects a second, few in cycles
+        for result in task(*args):
+            results.put((result,))
     results.put(None)
     writer.join()
     os._exit(0)  # every result is written: tearing down its objects would only keep its memory from the build

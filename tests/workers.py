@@ -54,6 +54,13 @@ def fed_back(items: Iterator[bytes]) -> Iterator[bytes]:
     yield from items
 
 
+def thresholds() -> Iterator[tuple[int, int, int]]:
+    """A worker's task: the garbage collector's thresholds it runs its task with."""
+    import gc
+
+    yield gc.get_threshold()
+
+
 ANSWERS_ONCE = (sys.executable, "-c", "from tests.workers import answer_once; answer_once()")
 """A worker that gives its task's first answer, then dies (status 7) before the next."""
 
