@@ -203,6 +203,35 @@ def test_a_cached_file_that_now_fails_reports_its_error(
     assert str(again.value) == str(cached.value)
 
 
+def test_the_caches_are_written_after_the_pages_and_before_the_feeds(seeded: Settings) -> None:
+    """The new rows wait until the pages are rendered (see `CacheWrite`), and are written before the build
+    ends: the next build takes every file from them."""
+    from publisher.outputs.site import page_path
+    from publisher.pipeline import render_outputs
+
+    entries = build(seeded).entries
+    order: list[str] = []
+    for name, _, _ in render_outputs(entries, seeded, after_pages=lambda: order.append("caches")):
+        order.append(name)
+    at = order.index("caches")
+    assert {page_path(e.slug) for e in entries} <= set(order[:at])
+    assert order[at + 1 :] and all(name.endswith((".xml", ".json")) for name in order[at + 1 :])
+    assert {"dated.md", "naive.md", "2025-11-30-bridge.txt", "undated.txt"} <= set(_drafts(seeded))
+
+
+def test_a_build_whose_rendering_fails_still_caches_what_it_parsed(seeded: Settings, project: Path) -> None:
+    """Rendering stopped before the feeds (a broken template): the rows are written all the same, so the
+    build after the fix need not parse every file again."""
+    custom = project / "custom"
+    custom.mkdir()
+    (custom / "entry.html").write_text("{{ entry.title | no_such_filter }}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"entry\.html"):
+        build(replace(seeded, templates=custom))
+    with open_state(seeded.state) as state:
+        assert {"dated.md", "naive.md", "2025-11-30-bridge.txt", "undated.txt"} <= set(state.cached_files())
+    assert {"dated.md", "naive.md", "2025-11-30-bridge.txt"} <= set(_drafts(seeded))
+
+
 def test_files_that_warn_are_not_cached(seeded: Settings, write_seed: Write) -> None:
     write_seed("odd.txt", "A teaser with a control \x01 character that stops in the\n")
     first = build(seeded)
