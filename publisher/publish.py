@@ -84,10 +84,11 @@ def stage(out: Path, files: Iterable[tuple[str, Data | None]], previous: Manifes
     remove_leftovers(out)
     staged = Staged(out, previous)
     pending: deque[_Pending] = deque()
+    listed = Listed(out)
     with ThreadPoolExecutor(WRITERS) as writers:
         try:
             for name, data in files:
-                pending.append(_Pending.of(name, out, data, previous, writers))
+                pending.append(_Pending.of(name, out, data, previous, writers, listed))
                 while pending and (pending[0].done() or _ahead(pending) > AHEAD_BYTES):
                     pending.popleft().into(staged)
             while pending:
@@ -100,6 +101,38 @@ def stage(out: Path, files: Iterable[tuple[str, Data | None]], previous: Manifes
     if staged.moves:
         os.sync()
     return staged
+
+
+@dataclass
+class Listed:
+    """The names in each output folder when a staging first looks there, one listing a folder.
+
+    A file the manifest does not know is compared with what its target
+    holds, if anything: a cold build stages ten thousand pages into an empty
+    folder, and a `stat` of each missing target took Python's lock back ten
+    thousand times while the worker's answers and the state store's writes
+    waited for it. A folder that cannot be listed may hold anything.
+    """
+
+    out: Path
+    folders: dict[str, frozenset[str] | None] = field(default_factory=dict)
+
+    def may_hold(self, name: str) -> bool:
+        """Whether output `name` may already exist (False only when its folder's listing lacks it)."""
+        folder, _, base = name.rpartition("/")
+        if folder not in self.folders:
+            self.folders[folder] = _names_in(self.out / folder)
+        names = self.folders[folder]
+        return names is None or base in names
+
+
+def _names_in(folder: Path) -> frozenset[str] | None:
+    try:
+        return frozenset(os.listdir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return frozenset()
+    except OSError:
+        return None
 
 
 WRITERS = 4
@@ -132,16 +165,24 @@ class _Pending:
 
     @classmethod
     def of(
-        cls, name: str, out: Path, data: Data | None, previous: Manifest, writers: ThreadPoolExecutor
+        cls,
+        name: str,
+        out: Path,
+        data: Data | None,
+        previous: Manifest,
+        writers: ThreadPoolExecutor,
+        listed: Listed,
     ) -> _Pending:
         """Stage one file: kept (data None), written now, or handed to a writer when it is `LARGE`."""
         if data is None:
             return cls(name, out, (None, previous[name]))
         target = out / safe_relative(name)
         size = _size_of(data)
+        known = previous.get(name)
+        found = known is not None or listed.may_hold(name)
         if size < LARGE:
-            return cls(name, target, _stage_file(target, data, previous.get(name)))
-        return cls(name, target, writers.submit(_stage_file, target, data, previous.get(name)), size)
+            return cls(name, target, _stage_file(target, data, known, found))
+        return cls(name, target, writers.submit(_stage_file, target, data, known, found), size)
 
     def done(self) -> bool:
         return isinstance(self.job, tuple) or self.job.done()
@@ -165,15 +206,18 @@ class _Pending:
             temp.unlink(missing_ok=True)
 
 
-def _stage_file(target: Path, data: Data, known: Row | None) -> tuple[Path | None, Row]:
+def _stage_file(target: Path, data: Data, known: Row | None, found: bool = True) -> tuple[Path | None, Row]:
     """`data` in a temporary file beside `target` (or no file, when `target` holds it already) and its row.
 
-    Chunks are written first and hashed as written (see `_write_temp`), then compared.
+    Chunks are written first and hashed as written (see `_write_temp`), then compared. `found` False says
+    `target` is not there (see `Listed`): nothing to compare.
     """
     if isinstance(data, bytes):
-        row = _unchanged(target, len(data), lambda: _sha256(data), known)
+        row = _unchanged(target, len(data), lambda: _sha256(data), known) if found else None
         return (None, row) if row is not None else _write_temp(target, data)
     temp, row = _write_temp(target, data)
+    if not found:
+        return temp, row
     kept = _unchanged(target, row[1], lambda: row[0], known)
     if kept is None:
         return temp, row
