@@ -11,7 +11,6 @@ dates and forgets which digests were sent (see README).
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -340,18 +339,21 @@ class State:
                 [(where, path, *row) for path, row in sorted(manifest.items()) if saved.get(path) != row],
             )
 
-    def spans(self, out: Path, path: str) -> tuple[str, Any] | None:
-        """The SHA-256 of the bytes of output `path` they describe, and where each part lies in them (see written.py)."""
+    def spans(self, out: Path, path: str) -> tuple[str, object] | None:
+        """The SHA-256 of the bytes of output `path` they describe, and where each part lies in them, as
+        `save_spans` kept it (see written.py)."""
         rows = self._query("SELECT sha256, spans FROM spans WHERE out = ? AND path = ?", (str(out), path))
         if not rows:
             return None
-        return rows[0][0], json.loads(rows[0][1])
+        return rows[0][0], rows[0][1]
 
-    def save_spans(self, out: Path, spans: Mapping[str, tuple[str, Any]], published: Collection[str]) -> None:
-        """Keep the (SHA-256, spans as JSON can hold them) of the output files a build wrote (see written.py);
-        forget those of files no longer `published`."""
+    def save_spans(
+        self, out: Path, spans: Mapping[str, tuple[str, bytes]], published: Collection[str]
+    ) -> None:
+        """Keep the (SHA-256, packed spans) of the output files a build wrote (see written.py); forget those of
+        files no longer `published`."""
         where = str(out)
-        rows = [(where, path, sha256, json.dumps(found)) for path, (sha256, found) in sorted(spans.items())]
+        rows = [(where, path, sha256, found) for path, (sha256, found) in sorted(spans.items())]
         known = self._query("SELECT path FROM spans WHERE out = ?", (where,))
         with self._write() as db:
             db.executemany(

@@ -5,8 +5,9 @@ outputs/parts.py), and the file the last build wrote holds every unchanged
 one. Where each part lies in it (its spans) is kept in the state store with
 the SHA-256 of the bytes they describe. A file's spans are used only when
 the file is still as the manifest says (size and modification time, as for
-a kept page), the manifest's hash is theirs and they are whole (three lists
-of one length: keys, offsets, sizes); otherwise its parts are made again.
+a kept page), the manifest's hash is theirs and they are whole (as many
+keys as offsets and sizes, none negative: see `Spans.unpacked`); otherwise
+its parts are made again.
 
 The file is mapped, not read: reading a 60 MB feed into memory took as long
 as reading its parts from the store (the copy's fresh pages). The parts are
@@ -67,20 +68,7 @@ class LastWritten:
         known = self.state.spans(self.out, path) if path in self.intact else None
         if known is None or known[0] != self.manifest[path][0]:
             return None
-        columns = known[1]
-        if not (
-            isinstance(columns, list) and len(columns) == 3 and all(isinstance(c, list) for c in columns)
-        ):
-            return None
-        keys, offsets, sizes = columns
-        numbers = (*offsets, *sizes)
-        if (
-            len(keys) == len(offsets) == len(sizes)
-            and all(isinstance(key, str) for key in keys)
-            and all(type(number) is int and number >= 0 for number in numbers)
-        ):
-            return Spans(keys, offsets, sizes)
-        return None
+        return Spans.unpacked(known[1])
 
     def wrote(self, path: str, spans: Spans | None) -> None:
         if spans is not None:
@@ -91,9 +79,9 @@ class LastWritten:
         self.state.save_spans(
             self.out,
             {
-                path: (manifest[path][0], [spans.keys, spans.offsets, spans.sizes])
+                path: (manifest[path][0], packed)
                 for path, spans in self.spans.items()
-                if path in manifest
+                if path in manifest and (packed := spans.packed()) is not None
             },
             manifest.keys(),
         )

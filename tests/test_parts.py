@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import struct
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,7 +26,7 @@ from publisher.entry import Entry
 from publisher.errors import StateError
 from publisher.outputs.feedplan import Format
 from publisher.outputs.keys import Keys
-from publisher.outputs.parts import Parts
+from publisher.outputs.parts import Parts, Spans
 from publisher.outputs.premade import make_parts
 from publisher.state import open_state
 
@@ -68,12 +69,13 @@ def _feed_entries(text: bytes, path: Path) -> list[object]:
 def _parts_of(settings: Settings, path: Path, entry: Entry) -> bytes:
     """`entry`'s part in the feed file at `path`, as its spans (see written.py) say."""
     with sqlite3.connect(settings.state) as db:
-        (text,) = db.execute(
+        (stored,) = db.execute(
             "SELECT spans FROM spans WHERE path = ?", (str(path.relative_to(settings.out)),)
         ).fetchone()
-    keys, offsets, sizes = json.loads(text)
-    at = keys.index(Keys.for_build(settings, "").entry_key(entry))
-    return path.read_bytes()[offsets[at] : offsets[at] + sizes[at]]
+    spans = Spans.unpacked(stored)
+    assert spans is not None
+    at = spans.keys.index(Keys.for_build(settings, "").entry_key(entry))
+    return path.read_bytes()[spans.offsets[at] : spans.offsets[at] + spans.sizes[at]]
 
 
 def plant(settings: Settings, entry: str) -> None:
@@ -228,11 +230,12 @@ def test_the_spans_of_every_feed_file_hold_every_part_in_place(
     with sqlite3.connect(settings.state) as db:
         spans = db.execute("SELECT path, spans FROM spans").fetchall()
     assert {path for path, _ in spans} == {str(p.relative_to(settings.out)) for p in feed_files(settings)}
-    for path, text in spans:
+    for path, stored in spans:
         data = (settings.out / path).read_bytes()
-        keys_in, offsets, sizes = json.loads(text)
-        assert len(keys_in) == len(_feed_entries(data, Path(path))) > 0
-        for key, at, size in zip(keys_in, offsets, sizes, strict=True):
+        found = Spans.unpacked(stored)
+        assert found is not None
+        assert len(found.keys) == len(_feed_entries(data, Path(path))) > 0
+        for key, at, size in zip(found.keys, found.offsets, found.sizes, strict=True):
             assert data[at : at + size] == part[Path(path).name, key]
 
 
@@ -249,20 +252,32 @@ def test_spans_are_where_the_parts_were_joined_and_a_copied_part_leaves_none() -
     assert parts.spans(entries, chunks[:-2]) is None  # a part left out
 
 
-DAMAGES: dict[str, Callable[[list[str], list[int], list[int]], object]] = {
-    "unequal lengths": lambda keys, offsets, sizes: [keys, offsets[:-1], sizes],
-    "negative offsets": lambda keys, offsets, sizes: [keys, [-1 - at for at in offsets], sizes],
-    "keys that are not text": lambda keys, offsets, sizes: [[[key] for key in keys], offsets, sizes],
-    "two lists": lambda keys, offsets, sizes: [keys, offsets],
-    "not lists": lambda keys, offsets, sizes: {"keys": keys},
+DAMAGES: dict[str, Callable[[bytes], object]] = {
+    "a count one too many": lambda stored: (
+        struct.pack("<Q", struct.unpack_from("<Q", stored)[0] + 1) + stored[8:]
+    ),
+    "a key too many": lambda stored: stored + b"\nan extra key",
+    "cut short in the numbers": lambda stored: stored[:20],
+    "negative offsets": lambda stored: stored[:8] + b"\xff" * 8 + stored[16:],
+    "keys that are not UTF-8": lambda stored: stored + b"\xff",
+    "an older publisher's JSON": lambda stored: '[["key"], [0], [10]]',
+    "no count": lambda stored: b"\x01",
 }
+
+
+def test_spans_are_read_back_as_they_were_packed() -> None:
+    spans = Spans(["key-a", "key-é", ""], [0, 17, 2**40], [17, 0, 5])
+    packed = spans.packed()
+    assert packed is not None and Spans.unpacked(packed) == spans
+    assert Spans.unpacked(Spans([], [], []).packed()) == Spans([], [], [])
+    assert Spans(["two\nlines"], [0], [1]).packed() is None  # it could not be read back as one key
 
 
 @pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
 def test_spans_that_are_not_as_a_build_writes_them_have_the_parts_made_again(
     settings: Settings,
     write_seed: Callable[[str, str], Path],
-    damage: Callable[[list[str], list[int], list[int]], object],
+    damage: Callable[[bytes], object],
 ) -> None:
     """Spans a build would not write (a damaged store) are not used: taken as they are, these would give
     another entry's bytes or the wrong ones, or fail the build."""
@@ -270,10 +285,8 @@ def test_spans_that_are_not_as_a_build_writes_them_have_the_parts_made_again(
     one = next(e for e in first.entries if e.title == "One")
     before = {name: _parts_of(settings, settings.out / name, one) for name in FEEDS}
     with sqlite3.connect(settings.state) as db:
-        for path, text in db.execute("SELECT path, spans FROM spans").fetchall():
-            db.execute(
-                "UPDATE spans SET spans = ? WHERE path = ?", (json.dumps(damage(*json.loads(text))), path)
-            )
+        for path, stored in db.execute("SELECT path, spans FROM spans").fetchall():
+            db.execute("UPDATE spans SET spans = ? WHERE path = ?", (damage(stored), path))
     edit(edited)
     build(settings)
     for name in FEEDS:

@@ -19,6 +19,7 @@ or changed since (an operator emptied the output folder) is made again.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from mmap import mmap
@@ -48,6 +49,38 @@ class Spans:
     keys: list[str]
     offsets: list[int]
     sizes: list[int]
+
+    def packed(self) -> bytes | None:
+        """The spans as the state store keeps them: their count, the offsets and sizes (8 bytes each, little
+        end first), the keys joined by newlines. None when a key holds a newline (it could not be read back).
+
+        A site feed's spans are ten thousand of each; as JSON, writing the
+        spans of a cold build's 51 feed files took 0.17 s at its very end.
+        """
+        if any("\n" in key for key in self.keys):
+            return None
+        count = len(self.keys)
+        return (
+            struct.pack(f"<Q{2 * count}q", count, *self.offsets, *self.sizes) + "\n".join(self.keys).encode()
+        )
+
+    @classmethod
+    def unpacked(cls, stored: object) -> Spans | None:
+        """The spans `packed` gave, or None for anything else (a damaged store, an older publisher's JSON)."""
+        if not isinstance(stored, bytes) or len(stored) < 8:
+            return None
+        (count,) = struct.unpack_from("<Q", stored)
+        end = 8 + 16 * count
+        if end > len(stored):
+            return None
+        numbers = struct.unpack_from(f"<{2 * count}q", stored, 8)
+        try:
+            keys = stored[end:].decode().split("\n") if count else []
+        except UnicodeDecodeError:
+            return None
+        if len(keys) != count or (numbers and min(numbers) < 0):
+            return None
+        return cls(keys, list(numbers[:count]), list(numbers[count:]))
 
     def parts_in(self, data: bytes | mmap) -> dict[str, memoryview]:
         """Part key → its bytes in `data` (the document these spans were taken from), not copied."""
