@@ -230,7 +230,10 @@ def render_outputs(
             yield XSL, "", _asset(settings, XSL)
         keys = Keys.for_build(settings, templates_digest(settings.templates))
         kept_parts = kept_part_keys(feeds, site, settings.feed_size, written)
-        with premaking(entries, keys, kept_parts, cores, site.formats) as premade:
+        beside_state = (
+            settings.state.parent if settings.state.parent.is_dir() else None
+        )  # not in /tmp: a disk
+        with premaking(entries, keys, kept_parts, cores, site.formats, beside_state) as premade:
             yield from render_pages(
                 env, entries, site, catalog, [f for f in feeds if f.folder], keys, kept or {}, store
             )

@@ -158,11 +158,12 @@ class Worker:
         command: Sequence[str],
         pipes: ThreadPoolExecutor,
         feed: Iterable[Any] = (),
+        pass_fds: tuple[int, ...] = (),
     ) -> None:
         self.pipes = pipes
         self.process: subprocess.Popen[bytes] | None = None
         try:
-            self.process = spawn(command)
+            self.process = spawn(command, pass_fds)
         except OSError as error:  # no interpreter to run, no process left: `next` raises it
             self.failure: Exception = error
             return
@@ -258,8 +259,9 @@ def _drain(process: subprocess.Popen[bytes]) -> bytes:
         return process.stderr.read()
 
 
-def spawn(command: Sequence[str] = WORKER) -> subprocess.Popen[bytes]:
-    """Start a worker with nothing of ours but its pipes (`close_fds`: not the build lock).
+def spawn(command: Sequence[str] = WORKER, pass_fds: tuple[int, ...] = ()) -> subprocess.Popen[bytes]:
+    """Start a worker with nothing of ours but its pipes and the files `pass_fds` (`close_fds`: not the build
+    lock).
 
     A checkout's folder is put first on the worker's path, so it imports
     this same code; an installed package's (site-packages) is left where it
@@ -274,6 +276,7 @@ def spawn(command: Sequence[str] = WORKER) -> subprocess.Popen[bytes]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         close_fds=True,
+        pass_fds=pass_fds,
         env={**os.environ, "PYTHONPATH": path},
     )
 

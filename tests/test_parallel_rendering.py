@@ -62,7 +62,9 @@ def test_a_worker_makes_the_feed_parts_this_process_would(entries: list[Entry], 
     assert from_worker == list(here)
     assert all(len(parts) == len(entries) for parts in from_worker)
     first = next(entry for entry in entries if entry.title == "Piece 1")
-    assert urljoin(first.link, "notes/1.html").encode() in from_worker[0][first.id]  # links made absolute too
+    assert urljoin(first.link, "notes/1.html").encode() in bytes(
+        from_worker[0][first.id]
+    )  # links absolute too
 
 
 def test_a_build_with_a_worker_writes_the_bytes_of_one_without(
@@ -91,8 +93,26 @@ A_BAD_CHUNK = (  # parts that are not bytes, under the entries' own ids: joining
 )
 
 
+PAST_THE_END = """
+import pickle, sys
+from publisher.processes import read_frame, write_frame
+task, args = read_frame(sys.stdin.buffer)
+while True:  # every chunk answered: where its parts lie, though the worker wrote none of them
+    try:
+        entries = read_frame(sys.stdin.buffer)
+    except EOFError:
+        break
+    write_frame(1, pickle.dumps(({entry.id: (0, 10) for entry in entries}, {}, {})))
+"""
+
+
 @pytest.mark.parametrize(
-    ("worker", "why"), [*FAILING_WORKERS, ((sys.executable, "-c", A_BAD_CHUNK), "not a chunk of parts")]
+    ("worker", "why"),
+    [
+        *FAILING_WORKERS,
+        ((sys.executable, "-c", A_BAD_CHUNK), "not a chunk of parts"),
+        ((sys.executable, "-c", PAST_THE_END), "points past the parts it wrote"),
+    ],
 )
 def test_a_worker_that_fails_has_its_parts_made_here(
     entries: list[Entry],

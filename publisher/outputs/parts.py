@@ -26,7 +26,7 @@ from mmap import mmap
 from typing import Protocol
 
 from ..entry import Entry
-from .feeditem import Chunks, MakePart
+from .feeditem import Chunks, PartOf
 
 
 class PartStore(Protocol):
@@ -117,7 +117,7 @@ class Parts:
     """
 
     kind: str
-    make: MakePart
+    make: PartOf
     key_of: Callable[[Entry], str]
     store: PartStore | None
     stored: dict[str, str] = field(default_factory=dict)
@@ -134,7 +134,7 @@ class Parts:
         if part is None:
             made = self.made[entry.id] = self.make(entry)
             if self.store is not None:  # feed parts are kept in the files they are joined into
-                self.new.append((entry.id, self.key_of(entry), made))
+                self.new.append((entry.id, self.key_of(entry), bytes(made)))
             return made
         return part
 

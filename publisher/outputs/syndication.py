@@ -148,10 +148,10 @@ def _parts(fmt: Format, make: MakePart, premade: Premade, keys: Keys) -> Parts:
     return Parts(fmt.name, _taking(premade.parts(fmt), make), keys.entry_key, None)
 
 
-def _taking(made: dict[str, bytes], make: MakePart) -> MakePart:
+def _taking(made: dict[str, bytes | memoryview], make: MakePart) -> PartOf:
     """`make`, but an entry's part in `made` is taken from it (and dropped there: `Parts` keeps it now)."""
 
-    def part(entry: Entry) -> bytes:
+    def part(entry: Entry) -> bytes | memoryview:
         found = made.pop(entry.id, None)
         return make(entry) if found is None else found
 
