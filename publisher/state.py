@@ -67,6 +67,9 @@ CREATE TABLE IF NOT EXISTS outputs (
 CREATE TABLE IF NOT EXISTS spans (
     out TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, spans TEXT NOT NULL, PRIMARY KEY (out, path)
 );
+CREATE TABLE IF NOT EXISTS packed_spans (
+    out TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, spans BLOB NOT NULL, PRIMARY KEY (out, path)
+);
 CREATE TABLE IF NOT EXISTS templates (key TEXT PRIMARY KEY, name TEXT NOT NULL, code BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS digests (marked_at TEXT NOT NULL, until TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS mailings (
@@ -342,7 +345,9 @@ class State:
     def spans(self, out: Path, path: str) -> tuple[str, object] | None:
         """The SHA-256 of the bytes of output `path` they describe, and where each part lies in them, as
         `save_spans` kept it (see written.py)."""
-        rows = self._query("SELECT sha256, spans FROM spans WHERE out = ? AND path = ?", (str(out), path))
+        rows = self._query(
+            "SELECT sha256, spans FROM packed_spans WHERE out = ? AND path = ?", (str(out), path)
+        )
         if not rows:
             return None
         return rows[0][0], rows[0][1]
@@ -351,16 +356,22 @@ class State:
         self, out: Path, spans: Mapping[str, tuple[str, bytes]], published: Collection[str]
     ) -> None:
         """Keep the (SHA-256, packed spans) of the output files a build wrote (see written.py); forget those of
-        files no longer `published`."""
+        files no longer `published`.
+
+        They go in `packed_spans`; the table `spans` held them as JSON, and is
+        emptied, so that an older publisher, which reads JSON there, finds none
+        and makes its feed parts again rather than fail on packed bytes.
+        """
         where = str(out)
         rows = [(where, path, sha256, found) for path, (sha256, found) in sorted(spans.items())]
-        known = self._query("SELECT path FROM spans WHERE out = ?", (where,))
+        known = self._query("SELECT path FROM packed_spans WHERE out = ?", (where,))
         with self._write() as db:
+            db.execute("DELETE FROM spans WHERE out = ?", (where,))
             db.executemany(
-                "DELETE FROM spans WHERE out = ? AND path = ?",
+                "DELETE FROM packed_spans WHERE out = ? AND path = ?",
                 [(where, path) for (path,) in known if path not in published],
             )
-            db.executemany("INSERT OR REPLACE INTO spans VALUES (?, ?, ?, ?)", rows)
+            db.executemany("INSERT OR REPLACE INTO packed_spans VALUES (?, ?, ?, ?)", rows)
 
     # -- compiled templates (see outputs/environment.py) -----------------------------------
 

@@ -70,7 +70,7 @@ def _parts_of(settings: Settings, path: Path, entry: Entry) -> bytes:
     """`entry`'s part in the feed file at `path`, as its spans (see written.py) say."""
     with sqlite3.connect(settings.state) as db:
         (stored,) = db.execute(
-            "SELECT spans FROM spans WHERE path = ?", (str(path.relative_to(settings.out)),)
+            "SELECT spans FROM packed_spans WHERE path = ?", (str(path.relative_to(settings.out)),)
         ).fetchone()
     spans = Spans.unpacked(stored)
     assert spans is not None
@@ -143,7 +143,7 @@ def test_a_rebuild_takes_unchanged_entries_feed_parts_from_the_feed_files_as_wri
         assert MARKER not in text and b"The body of One" not in text
         assert len(_feed_entries(text, path)) == counts[path]  # still a whole feed
     with sqlite3.connect(settings.state) as db:  # the spans of the files now written are kept
-        kept = {row[0]: row[1] for row in db.execute("SELECT path, sha256 FROM spans")}
+        kept = {row[0]: row[1] for row in db.execute("SELECT path, sha256 FROM packed_spans")}
     with open_state(settings.state) as state:
         manifest = {path: row[0] for path, row in state.outputs(settings.out).items()}
     names = {str(path.relative_to(settings.out)) for path in feed_files(settings)}
@@ -166,13 +166,16 @@ def test_parts_of_entries_that_are_gone_are_forgotten(
 def test_a_store_from_an_older_publisher_gains_the_parts_index_and_loses_its_feed_parts(
     settings: Settings, write_seed: Callable[[str, str], Path]
 ) -> None:
-    """`parts_keys` and `spans` came later: a store an older publisher wrote gets them on open, and its list
-    items are still used. The feed parts it stored are dropped (the feeds, with no spans, make theirs)."""
+    """`parts_keys` and `packed_spans` came later: a store an older publisher wrote gets them on open, and its
+    list items are still used. The feed parts it stored are dropped (the feeds, with no spans, make theirs),
+    and so are the spans it kept as JSON."""
     write_seed("one.md", PIECE.format(title="One", day=10))
     first = build(settings)
     with sqlite3.connect(settings.state) as db:
         db.execute("DROP INDEX parts_keys")
-        db.execute("DROP TABLE spans")
+        db.execute("DROP TABLE packed_spans")
+        db.execute("DELETE FROM spans")
+        db.execute("INSERT INTO spans VALUES (?, 'atom.xml', 'a hash', '[[], [], []]')", (str(settings.out),))
         db.execute("INSERT INTO parts VALUES (?, 'ATOM', 'an older key', ?)", (first.entries[0].id, MARKER))
     plant(settings, first.entries[0].id)
 
@@ -189,6 +192,9 @@ def test_a_store_from_an_older_publisher_gains_the_parts_index_and_loses_its_fee
     ) == 1  # One's stored item, found by its key
     assert not any(MARKER in (settings.out / name).read_bytes() for name in FEEDS)
     assert {kind for _, kind in parts(settings)} == {"LIST_ITEM"}
+    with sqlite3.connect(settings.state) as db:  # spans are kept packed now; an older publisher finds none
+        assert db.execute("SELECT count(*) FROM spans").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM packed_spans").fetchone()[0] > 0
 
 
 def test_parts_written_aside_are_stored_before_the_store_closes(tmp_path: Path) -> None:
@@ -228,7 +234,7 @@ def test_the_spans_of_every_feed_file_hold_every_part_in_place(
     made = dict(zip(FEEDS, chunk, strict=True))
     part = {(name, keys.entry_key(e)): made[name][e.id] for name in FEEDS for e in entries}
     with sqlite3.connect(settings.state) as db:
-        spans = db.execute("SELECT path, spans FROM spans").fetchall()
+        spans = db.execute("SELECT path, spans FROM packed_spans").fetchall()
     assert {path for path, _ in spans} == {str(p.relative_to(settings.out)) for p in feed_files(settings)}
     for path, stored in spans:
         data = (settings.out / path).read_bytes()
@@ -285,8 +291,8 @@ def test_spans_that_are_not_as_a_build_writes_them_have_the_parts_made_again(
     one = next(e for e in first.entries if e.title == "One")
     before = {name: _parts_of(settings, settings.out / name, one) for name in FEEDS}
     with sqlite3.connect(settings.state) as db:
-        for path, stored in db.execute("SELECT path, spans FROM spans").fetchall():
-            db.execute("UPDATE spans SET spans = ? WHERE path = ?", (damage(stored), path))
+        for path, stored in db.execute("SELECT path, spans FROM packed_spans").fetchall():
+            db.execute("UPDATE packed_spans SET spans = ? WHERE path = ?", (damage(stored), path))
     edit(edited)
     build(settings)
     for name in FEEDS:
