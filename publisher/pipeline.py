@@ -230,10 +230,10 @@ def render_outputs(
             yield XSL, "", _asset(settings, XSL)
         keys = Keys.for_build(settings, templates_digest(settings.templates))
         kept_parts = kept_part_keys(feeds, site, settings.feed_size, written)
-        beside_state = (
-            settings.state.parent if settings.state.parent.is_dir() else None
-        )  # not in /tmp: a disk
-        with premaking(entries, keys, kept_parts, cores, site.formats, beside_state) as premade:
+        # A worker's parts go beside the state store, on the site's own file system (the system's temporary
+        # folder may be another disk, or small); in the temporary folder only when there is no store folder.
+        folder = settings.state.parent if settings.state.parent.is_dir() else None
+        with premaking(entries, keys, kept_parts, cores, site.formats, folder) as premade:
             yield from render_pages(
                 env, entries, site, catalog, [f for f in feeds if f.folder], keys, kept or {}, store
             )
