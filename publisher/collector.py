@@ -6,7 +6,7 @@ them is in a reference cycle, yet with CPython's default thresholds
 (700, 10, 10) a collection starts every 700 new objects, and every hundredth
 one walks every object alive. After one edit of 10,000 pieces that made 430
 collections, 3 of them full, 0.19 s of a 2.4 s build; a cold build's made
-680, 0.37 s. With `SPACED` the same builds made 2 and 4 young collections
+684, 0.37 s. With `SPACED` the same builds made 2 and 4 young collections
 (0.03 and 0.09 s) and peaked at the same memory: cycles a build does make
 (a template's context, an exception's traceback) are still collected
 within 50,000 allocations of their making.

@@ -206,7 +206,7 @@ class _Pending:
             temp.unlink(missing_ok=True)
 
 
-def _stage_file(target: Path, data: Data, known: Row | None, found: bool = True) -> tuple[Path | None, Row]:
+def _stage_file(target: Path, data: Data, known: Row | None, found: bool) -> tuple[Path | None, Row]:
     """`data` in a temporary file beside `target` (or no file, when `target` holds it already) and its row.
 
     Chunks are written first and hashed as written (see `_write_temp`), then compared. `found` False says
