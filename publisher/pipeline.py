@@ -115,7 +115,7 @@ def _build(
     )
     new_keys: dict[str, str] = {}
     try:
-        staged = stage(settings.out, _keyed(outputs, new_keys), previous)
+        staged = stage(settings.out, _keyed(outputs, new_keys), previous, names=new_keys)
     finally:
         write_cache()  # when rendering stopped before the feeds: the next build need not parse again
     state.save_entries(changes)
@@ -134,7 +134,8 @@ def _build(
 def _keyed(
     outputs: Iterable[tuple[str, str, Data | None]], keys: dict[str, str]
 ) -> Iterator[tuple[str, Data | None]]:
-    """The outputs as (path, data) for staging, noting each keyed file's key in `keys` on the way."""
+    """The outputs as (path, data) for staging, noting each keyed file's key in `keys` on the way (before
+    the file is staged, which names a feed's bytes by it: see `publish.stage`)."""
     for name, key, data in outputs:
         if key:
             keys[name] = key

@@ -23,7 +23,7 @@ import mmap
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,7 +38,10 @@ RESERVED_NAMES = frozenset(
 )
 """Windows device names: `nul.html` cannot be a file there, so a synced copy of dist/ would break."""
 Row = tuple[str, int, int]
-"""A file as the manifest knows it: (sha256, size, mtime_ns)."""
+"""A file as the manifest knows it: (what its bytes are, size, mtime_ns). What its bytes are is their SHA-256,
+or for a file given as chunks with a name for its bytes, `NAMED` and that name (see `stage`)."""
+NAMED = "key:"
+"""Starts the name a file's bytes were given, which no SHA-256 in hex does."""
 Buffers = Sequence[bytes | memoryview]
 Data = bytes | Buffers
 """A file's bytes, or the chunks they are joined from, in order (a feed: its head, ten thousand parts mostly
@@ -66,7 +69,9 @@ class Staged:
     moves: list[tuple[str, Path, Path]] = field(default_factory=list)  # (name, temporary file, target)
 
 
-def stage(out: Path, files: Iterable[tuple[str, Data | None]], previous: Manifest) -> Staged:
+def stage(
+    out: Path, files: Iterable[tuple[str, Data | None]], previous: Manifest, names: Mapping[str, str] = {}
+) -> Staged:
     """Write each of `files` (relative path, `Data`) whose bytes changed to a temporary file beside its target.
 
     `files` may be a generator that renders as it goes: each file's bytes are
@@ -79,6 +84,12 @@ def stage(out: Path, files: Iterable[tuple[str, Data | None]], previous: Manifes
     thousand `fsync` calls on this machine's disk took 3.6 s, one `sync` after
     the same writes 0.02 s. If anything fails (rendering included), the
     temporary files are removed and the error goes on.
+
+    A file given as chunks is known by its name in `names`, when it has one
+    (the pipeline names a feed by its output key, which covers everything its
+    bytes are made from: see outputs/keys.py), not hashed: hashing them was
+    half a second of a cold build's CPU, 730 MB of feeds. Its bytes are hashed
+    only when the file it replaces is as large, and so may hold them already.
     """
     _make_folders(out)
     remove_leftovers(out)
@@ -88,7 +99,7 @@ def stage(out: Path, files: Iterable[tuple[str, Data | None]], previous: Manifes
     with ThreadPoolExecutor(WRITERS) as writers:
         try:
             for name, data in files:
-                pending.append(_Pending.of(name, out, data, previous, writers, listed))
+                pending.append(_Pending.of(name, out, data, previous, writers, listed, names.get(name, "")))
                 while pending and (pending[0].done() or _ahead(pending) > AHEAD_BYTES):
                     pending.popleft().into(staged)
             while pending:
@@ -172,8 +183,10 @@ class _Pending:
         previous: Manifest,
         writers: ThreadPoolExecutor,
         listed: Listed,
+        named: str,
     ) -> _Pending:
-        """Stage one file: kept (data None), written now, or handed to a writer when it is `LARGE`."""
+        """Stage one file: kept (data None), written now, or handed to a writer when it is `LARGE`; `named` is
+        the name of its bytes, or "" (see `stage`)."""
         if data is None:
             return cls(name, out, (None, previous[name]))
         target = out / safe_relative(name)
@@ -181,8 +194,8 @@ class _Pending:
         known = previous.get(name)
         found = known is not None or listed.may_hold(name)
         if size < LARGE:
-            return cls(name, target, _stage_file(target, data, known, found))
-        return cls(name, target, writers.submit(_stage_file, target, data, known, found), size)
+            return cls(name, target, _stage_file(target, data, known, found, named))
+        return cls(name, target, writers.submit(_stage_file, target, data, known, found, named), size)
 
     def done(self) -> bool:
         return isinstance(self.job, tuple) or self.job.done()
@@ -206,19 +219,22 @@ class _Pending:
             temp.unlink(missing_ok=True)
 
 
-def _stage_file(target: Path, data: Data, known: Row | None, found: bool) -> tuple[Path | None, Row]:
+def _stage_file(
+    target: Path, data: Data, known: Row | None, found: bool, named: str
+) -> tuple[Path | None, Row]:
     """`data` in a temporary file beside `target` (or no file, when `target` holds it already) and its row.
 
-    Chunks are written first and hashed as written (see `_write_temp`), then compared. `found` False says
-    `target` is not there (see `Listed`): nothing to compare.
+    Chunks are written first (a chunk may be a view of `target` itself), then compared: hashed as written,
+    or, when they are `named`, only if `target` is as large. `found` False says `target` is not there (see
+    `Listed`): nothing to compare.
     """
     if isinstance(data, bytes):
         row = _unchanged(target, len(data), lambda: _sha256(data), known) if found else None
         return (None, row) if row is not None else _write_temp(target, data)
-    temp, row = _write_temp(target, data)
+    temp, row = _write_temp(target, data, named=named)
     if not found:
         return temp, row
-    kept = _unchanged(target, row[1], lambda: row[0], known)
+    kept = _unchanged(target, row[1], lambda: row[0] if not named else _file_sha256(temp, row[1]), known)
     if kept is None:
         return temp, row
     temp.unlink()
@@ -232,6 +248,14 @@ def _size_of(data: Data) -> int:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _file_sha256(path: Path, size: int) -> str:
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        return _written_sha256(fd, size)
+    finally:
+        os.close(fd)
 
 
 def _written_sha256(fd: int, size: int) -> str:
@@ -332,9 +356,9 @@ def write_atomic(target: Path, data: bytes) -> None:
     _replace(temp, target)
 
 
-def _write_temp(target: Path, data: Data, *, flush: bool = False) -> tuple[Path, Row]:
+def _write_temp(target: Path, data: Data, *, flush: bool = False, named: str = "") -> tuple[Path, Row]:
     """`data` in a temporary file beside `target` (flushed to disk with `flush`, else left to the `os.sync`
-    that ends a staging), and the manifest row `target` will have.
+    that ends a staging), and the manifest row `target` will have (see `Row`: chunks `named` are not hashed).
 
     File descriptors and `os` calls, not `open()` and a folder made for every file: a cold build writes
     ten thousand pages, and a writer thread takes Python's lock again after each call.
@@ -348,7 +372,10 @@ def _write_temp(target: Path, data: Data, *, flush: bool = False) -> tuple[Path,
                 os.fsync(fd)
             os.fchmod(fd, 0o644)
             stat = os.fstat(fd)
-            digest = _sha256(data) if isinstance(data, bytes) else _written_sha256(fd, stat.st_size)
+            if isinstance(data, bytes):
+                digest = _sha256(data)
+            else:
+                digest = NAMED + named if named else _written_sha256(fd, stat.st_size)
         finally:
             os.close(fd)
     except OSError as exc:
@@ -439,7 +466,9 @@ def _unchanged(target: Path, size: int, digest: Callable[[], str], known: Row | 
     else None.
 
     When the file's size and mtime are what we recorded, its recorded hash is
-    trusted and the file is not read again: a no-op rebuild stays cheap.
+    trusted and the file is not read again: a no-op rebuild stays cheap. A
+    file known by the name of its bytes (see `Row`) is hashed, as one that
+    changed since.
     """
     try:
         stat = target.stat()
@@ -447,13 +476,9 @@ def _unchanged(target: Path, size: int, digest: Callable[[], str], known: Row | 
         return None
     if stat.st_size != size:
         return None
-    if known and known[1:] == (stat.st_size, stat.st_mtime_ns):
+    if known and known[1:] == (stat.st_size, stat.st_mtime_ns) and not known[0].startswith(NAMED):
         return known if known[0] == digest() else None
-    fd = os.open(target, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        found = _written_sha256(fd, stat.st_size)
-    finally:
-        os.close(fd)
+    found = _file_sha256(target, stat.st_size)
     return (found, stat.st_size, stat.st_mtime_ns) if found == digest() else None
 
 

@@ -343,8 +343,8 @@ class State:
             )
 
     def spans(self, out: Path, path: str) -> tuple[str, object] | None:
-        """The SHA-256 of the bytes of output `path` they describe, and where each part lies in them, as
-        `save_spans` kept it (see written.py)."""
+        """What the bytes of output `path` they describe are (as `publish.Row` says), and where each part
+        lies in them, as `save_spans` kept it (see written.py)."""
         rows = self._query(
             "SELECT sha256, spans FROM packed_spans WHERE out = ? AND path = ?", (str(out), path)
         )
@@ -355,15 +355,15 @@ class State:
     def save_spans(
         self, out: Path, spans: Mapping[str, tuple[str, bytes]], published: Collection[str]
     ) -> None:
-        """Keep the (SHA-256, packed spans) of the output files a build wrote (see written.py); forget those of
-        files no longer `published`.
+        """Keep (what their bytes are, their packed spans) for the output files a build wrote (see
+        written.py); forget those of files no longer `published`.
 
         They go in `packed_spans`; the table `spans` held them as JSON, and is
         emptied, so that an older publisher, which reads JSON there, finds none
         and makes its feed parts again rather than fail on packed bytes.
         """
         where = str(out)
-        rows = [(where, path, sha256, found) for path, (sha256, found) in sorted(spans.items())]
+        rows = [(where, path, bytes_are, found) for path, (bytes_are, found) in sorted(spans.items())]
         known = self._query("SELECT path FROM packed_spans WHERE out = ?", (where,))
         with self._write() as db:
             db.execute("DELETE FROM spans WHERE out = ?", (where,))

@@ -3,9 +3,10 @@
 A site feed of ten thousand entries is 60 MB joined from their parts (see
 outputs/parts.py), and the file the last build wrote holds every unchanged
 one. Where each part lies in it (its spans) is kept in the state store with
-the SHA-256 of the bytes they describe. A file's spans are used only when
-the file is still as the manifest says (size and modification time, as for
-a kept page), the manifest's hash is theirs and they are whole (as many
+what the manifest says those bytes are (their SHA-256, or the feed's output
+key: see `publish.Row`). A file's spans are used only when the file is still
+as the manifest says (size and modification time, as for a kept page), the
+manifest's word for its bytes is theirs and they are whole (as many
 keys as offsets and sizes, none negative: see `Spans.unpacked`); otherwise
 its parts are made again.
 
@@ -75,7 +76,8 @@ class LastWritten:
             self.spans[path] = spans
 
     def save(self, manifest: Manifest) -> None:
-        """Keep the spans of the files now published (`manifest`, after the commit), under their hashes."""
+        """Keep the spans of the files now published (`manifest`, after the commit), under what the manifest
+        says their bytes are."""
         self.state.save_spans(
             self.out,
             {
