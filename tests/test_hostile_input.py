@@ -187,6 +187,9 @@ def test_slugs_stay_plain_whatever_the_title(title: str, slug: str) -> None:
         "c:x",
         "a" * 256,
         "",
+        "posts//x.html",
+        "posts/./x.html",
+        "posts/",
     ],
 )
 def test_output_names_cannot_leave_the_output_folder(name: str) -> None:
