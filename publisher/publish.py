@@ -89,8 +89,9 @@ def stage(
     A file given as chunks is known by its name in `names`, when it has one
     (the pipeline names a feed by its output key, which covers everything its
     bytes are made from: see outputs/keys.py), not hashed: hashing them was
-    half a second of a cold build's CPU, 730 MB of feeds. Its bytes are hashed
-    only when the file it replaces is as large, and so may hold them already.
+    half a second of a cold build's CPU, 730 MB of feeds. Its bytes are
+    compared with the file it replaces when that is as large, and so may hold
+    them already (see `_holding`): then that file is kept, mtime and all.
     """
     _make_folders(out)
     remove_leftovers(out)
@@ -225,21 +226,58 @@ def _stage_file(
 ) -> tuple[str | None, Row]:
     """`data` in a temporary file beside `target` (or no file, when `target` holds it already) and its row.
 
-    Chunks are written first (a chunk may be a view of `target` itself), then compared: hashed as written,
-    or, when they are `named`, only if `target` is as large. `found` False says `target` is not there (see
-    `Listed`): nothing to compare.
+    Chunks `named` are compared with `target` itself, when it is as large; other chunks are written first
+    (a chunk may be a view of `target` itself) and hashed as written, then compared. `found` False says
+    `target` is not there (see `Listed`): nothing to compare.
     """
     if isinstance(data, bytes):
         row = _unchanged(target, len(data), lambda: _sha256(data), known) if found else None
         return (None, row) if row is not None else _write_temp(target, data)
-    temp, row = _write_temp(target, data, named=named)
+    if named:
+        stat = _holding(target, data) if found else None
+        if stat is None:
+            return _write_temp(target, data, named=named)
+        return None, (NAMED + named, stat.st_size, stat.st_mtime_ns)
+    temp, row = _write_temp(target, data)
     if not found:
         return temp, row
-    kept = _unchanged(target, row[1], lambda: row[0] if not named else _file_sha256(temp, row[1]), known)
+    kept = _unchanged(target, row[1], lambda: row[0], known)
     if kept is None:
         return temp, row
     os.unlink(temp)
     return None, kept
+
+
+def _holding(target: str, chunks: Buffers) -> os.stat_result | None:
+    """`target`'s stat, if it holds exactly the bytes `chunks` join to; else None.
+
+    Compared a chunk at a time, no further than the first that differs, each
+    as bytes copied out of the file's mapping: a `memoryview` compares byte by
+    byte, 57 MB in 0.27 s against 0.02 s so, and hashing both files took 0.08 s
+    (an edit that keeps a feed's size, a typo fixed, made every build do that).
+    """
+    try:
+        fd = os.open(target, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    try:
+        stat = os.fstat(fd)
+        if stat.st_size != _size_of(chunks):
+            return None
+        return stat if stat.st_size == 0 or _holds(fd, stat.st_size, chunks) else None
+    finally:
+        os.close(fd)
+
+
+def _holds(fd: int, size: int, chunks: Buffers) -> bool:
+    with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as mapped:
+        at = 0
+        for chunk in chunks:
+            end = at + len(chunk)
+            if mapped[at:end] != (chunk if isinstance(chunk, bytes) else chunk.tobytes()):
+                return False
+            at = end
+    return True
 
 
 def _size_of(data: Data) -> int:

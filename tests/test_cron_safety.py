@@ -564,12 +564,12 @@ def test_a_file_given_as_chunks_is_the_bytes_they_join_to_and_unchanged_ones_are
     assert not [path for path in out.iterdir() if path.name.startswith(TEMP_PREFIX)]
 
 
-def test_chunks_with_a_name_for_their_bytes_are_hashed_only_when_the_file_they_replace_is_as_large(
+def test_chunks_with_a_name_for_their_bytes_are_never_hashed_and_kept_when_the_file_holds_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A feed comes with its output key as the name of its bytes (see `publish.stage`): the manifest knows it
-    by that name, unhashed. Only a file as large as the one it replaces is hashed, since it may hold the
-    same bytes: then the file is kept as it is, its mtime too."""
+    by that name, unhashed. When the file it replaces is as large, the two are compared: the same bytes
+    (under another key) keep the file as it is, mtime and all; other bytes replace it."""
     hashed: list[int] = []
     real = publish._written_sha256
     monkeypatch.setattr(publish, "_written_sha256", lambda fd, size: hashed.append(size) or real(fd, size))
@@ -578,25 +578,27 @@ def test_chunks_with_a_name_for_their_bytes_are_hashed_only_when_the_file_they_r
     whole = b"".join(chunks)
 
     first = commit(stage(out, iter([("feed.xml", chunks)]), {}, {"feed.xml": "one"}))
-    assert first.manifest["feed.xml"][:2] == ("key:one", len(whole)) and hashed == []
+    assert first.manifest["feed.xml"][:2] == ("key:one", len(whole))
     assert (out / "feed.xml").read_bytes() == whole
 
     longer = [*chunks[:-1], b"<entry/>", b"</feed>"]
     second = commit(stage(out, iter([("feed.xml", longer)]), first.manifest, {"feed.xml": "two"}))
-    assert second.written == ["feed.xml"] and second.manifest["feed.xml"][0] == "key:two" and hashed == []
+    assert second.written == ["feed.xml"] and second.manifest["feed.xml"][0] == "key:two"
 
     mtime = (out / "feed.xml").stat().st_mtime_ns
-    same = commit(stage(out, iter([("feed.xml", longer)]), second.manifest, {"feed.xml": "three"}))
-    # another key, the same bytes: both hashed, the new ones and the file's (the manifest knew it by name)
-    assert same.written == [] and (out / "feed.xml").stat().st_mtime_ns == mtime
-    size = len(b"".join(longer))
-    assert same.manifest["feed.xml"] == (sha256(b"".join(longer)).hexdigest(), size, mtime)
-    assert hashed == [size, size]
+    mapped = memoryview((out / "feed.xml").read_bytes())  # views among the chunks, as a feed's parts are
+    views = [mapped[: len(longer[0])], *longer[1:]]
+    same = commit(stage(out, iter([("feed.xml", views)]), second.manifest, {"feed.xml": "three"}))
+    assert (
+        same.written == [] and (out / "feed.xml").stat().st_mtime_ns == mtime
+    )  # another key, the same bytes
+    assert same.manifest["feed.xml"] == ("key:three", len(b"".join(longer)), mtime)
 
     other = [*longer[:-1], b"</FEED>"]  # as large, other bytes
     fourth = commit(stage(out, iter([("feed.xml", other)]), same.manifest, {"feed.xml": "four"}))
     assert fourth.written == ["feed.xml"] and fourth.manifest["feed.xml"][0] == "key:four"
     assert (out / "feed.xml").read_bytes() == b"".join(other)
+    assert hashed == []
     assert not [path for path in out.iterdir() if path.name.startswith(TEMP_PREFIX)]
 
 
