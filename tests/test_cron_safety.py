@@ -598,6 +598,12 @@ def test_chunks_with_a_name_for_their_bytes_are_never_hashed_and_kept_when_the_f
     fourth = commit(stage(out, iter([("feed.xml", other)]), same.manifest, {"feed.xml": "four"}))
     assert fourth.written == ["feed.xml"] and fourth.manifest["feed.xml"][0] == "key:four"
     assert (out / "feed.xml").read_bytes() == b"".join(other)
+
+    changed = bytearray(b"".join(other))
+    changed[len(changed) // 2] ^= 1  # the chunks made anew are as the file has them; a view's bytes are not
+    in_a_view = [other[0], memoryview(bytes(changed))[len(other[0]) : -len(other[-1])], other[-1]]
+    fifth = commit(stage(out, iter([("feed.xml", in_a_view)]), fourth.manifest, {"feed.xml": "five"}))
+    assert fifth.written == ["feed.xml"] and (out / "feed.xml").read_bytes() == bytes(changed)
     assert hashed == []
     assert not [path for path in out.iterdir() if path.name.startswith(TEMP_PREFIX)]
 
