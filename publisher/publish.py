@@ -89,8 +89,9 @@ def stage(
 
     A file given as chunks is known by its name in `names`, when it has one
     (the pipeline names a feed by its output key, which covers everything its
-    bytes are made from: see outputs/keys.py), not hashed: hashing them was
-    half a second of a cold build's CPU, 730 MB of feeds. Its bytes are
+    bytes are made from: see outputs/keys.py), not hashed: a cold build of
+    10,000 pieces writes 720 MB of feeds, about 0.5 s of SHA-256 at the
+    1.5 GB/s it runs at here. Its bytes are
     compared with the file it replaces when that is as large, and so may hold
     them already (see `_holding`): then that file is kept, mtime and all.
     """
