@@ -1,9 +1,9 @@
-"""`python3 -m benchmarks`: build one corpus with publisher, Hugo and Pelican, and print the table.
+"""`python3 -m benchmarks`: build one corpus with publisher, Hugo, Pelican and a plain script; print the table.
 
     python3 -m benchmarks                      # N = 1,000 and 10,000, all tools, tmpfs and disk
     python3 -m benchmarks --sizes 100000 --tools publisher --where shm
     python3 -m benchmarks --profile --sizes 10000   # where a publisher build's time goes
-    python3 -m benchmarks --smoke              # N = 200, publisher only: what CI runs
+    python3 -m benchmarks --smoke              # N = 200, publisher and the script only: what CI runs
 
 Every build is a separate process, timed from outside; the tools take turns
 (A B A B …) after one warm-up build each, so a slow minute of the machine
@@ -27,13 +27,22 @@ from .tools import VENV, ensure_hugo, ensure_venv
 
 HERE = Path(__file__).resolve().parent
 SHM = Path("/dev/shm")
-TOOLS = ("publisher", "publisher-feed50", "publisher-mixed", "publisher-hugo-outputs", "hugo", "pelican")
+TOOLS = (
+    "publisher",
+    "publisher-feed50",
+    "publisher-mixed",
+    "publisher-hugo-outputs",
+    "hugo",
+    "pelican",
+    "script",
+)
+SMOKE = ("publisher", "script")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.smoke:
-        args.sizes, args.tools, args.where, args.runs = [200], ["publisher"], ["shm"], 1
+        args.sizes, args.tools, args.where, args.runs = [200], list(SMOKE), ["shm"], 1
     if args.profile:  # publisher alone, in this process: nothing to install
         for size in args.sizes:
             corpus = generate(_scratch(args, "shm") / f"corpus-{size}", size)
@@ -49,7 +58,11 @@ def main(argv: list[str] | None = None) -> int:
             rows += run_plan(plan, log=_log)
     rows += measure_digest(_scratch(args, "shm") / "digest", runs=max(args.runs, 5) * 4)
     if args.smoke:
-        skipped += [f"{tool}: not run with --smoke (CI builds publisher only)" for tool in TOOLS[1:]]
+        skipped += [
+            f"{tool}: not run with --smoke (CI builds publisher and the script only)"
+            for tool in TOOLS
+            if tool not in SMOKE
+        ]
     merged = report.merge(HERE / "results.json", rows) if not args.smoke else None  # kept before printing
     print(report.table(rows))
     print()
@@ -109,7 +122,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--profile", action="store_true", help="print where a cold publisher build's time goes"
     )
-    parser.add_argument("--smoke", action="store_true", help="N = 200, publisher only, one run: the CI check")
+    parser.add_argument(
+        "--smoke", action="store_true", help="N = 200, publisher and the script, one run: the CI check"
+    )
     parser.add_argument("--shm-root", type=Path, default=None, help="tmpfs scratch folder")
     parser.add_argument("--disk-root", type=Path, default=HERE / "out", help="on-disk scratch folder")
     return parser

@@ -1,4 +1,4 @@
-"""The builders under test, each set up in its own folder: publisher, Hugo and Pelican.
+"""The builders under test, each set up in its own folder: publisher, Hugo, Pelican and the yardstick script.
 
 A tool knows how to lay out a site for a corpus, how to wipe what a build
 leaves (outputs, state, caches) for a cold build, and the command that
@@ -29,7 +29,7 @@ class Tool:
     """One builder configuration: a name for the table, and how to run it in `home`."""
 
     name: str
-    kind: str  # publisher, hugo, pelican
+    kind: str  # publisher, hugo, pelican, script
     home: Path
     corpus: Corpus
     options: dict[str, str] = field(default_factory=dict)
@@ -48,6 +48,8 @@ class Tool:
             return [sys.executable, "-m", "publisher", "build", "--config", "publisher.toml"]
         if self.kind == "hugo":
             return ["hugo", "--quiet", "--source", str(self.home), "--destination", str(self.out)]
+        if self.kind == "script":
+            return [sys.executable, "-m", "benchmarks.script", str(self.corpus.markdown), str(self.out)]
         return [str(VENV / "bin" / "pelican"), "--quiet", "-s", "pelicanconf.py"]
 
     def environment(self) -> dict[str, str]:
@@ -67,7 +69,12 @@ class Tool:
     def prepare(self) -> None:
         """Write the site's configuration (and templates) into `home`."""
         self.home.mkdir(parents=True, exist_ok=True)
-        writer = {"publisher": _publisher_site, "hugo": _hugo_site, "pelican": _pelican_site}[self.kind]
+        writer = {
+            "publisher": _publisher_site,
+            "hugo": _hugo_site,
+            "pelican": _pelican_site,
+            "script": _script_site,
+        }[self.kind]
         for name, text in writer(self).items():
             target = self.home / name
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -160,6 +167,11 @@ LOAD_CONTENT_CACHE = False
 CACHE_CONTENT = False
 """
     }
+
+
+def _script_site(tool: Tool) -> dict[str, str]:
+    """benchmarks/script.py takes the corpus and the output folder on its command line: no files."""
+    return {}
 
 
 def pelican_corpus(corpus: Corpus) -> Path:

@@ -1,4 +1,4 @@
-"""The benchmark harness in smoke mode (N = 200, publisher only), so that it cannot rot.
+"""The benchmark harness in smoke mode (N = 200, publisher and the yardstick script), so that it cannot rot.
 
 No timing is asserted here (speed belongs in benchmarks/RESULTS.md): only
 that every scenario ran and printed a row, and that the benchmarked build
@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import feedparser
+import pytest
 
 from benchmarks.corpus import Corpus
 from benchmarks.measure import Summary
@@ -22,9 +23,12 @@ from publisher import load_settings
 from .conftest import ROOT
 
 
-def test_smoke_run_measures_every_scenario_and_builds_real_feeds(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """One smoke run for this module's tests: what it printed, and its scratch folder."""
+    scratch = tmp_path_factory.mktemp("bench")
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--smoke", "--shm-root", str(tmp_path)],
+        [sys.executable, "-m", "benchmarks", "--smoke", "--shm-root", str(scratch)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -32,15 +36,33 @@ def test_smoke_run_measures_every_scenario_and_builds_real_feeds(tmp_path: Path)
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    rows = [line.split("|") for line in done.stdout.splitlines() if line.startswith("| publisher |")]
+    return done.stdout, scratch
+
+
+def test_smoke_run_measures_every_scenario_and_builds_real_feeds(smoke: tuple[str, Path]) -> None:
+    printed, scratch = smoke
+    rows = [line.split("|") for line in printed.splitlines() if line.startswith("| publisher |")]
     assert sorted(row[4].strip() for row in rows) == ["cold", "digest-50", "edit-one", "no-op"]
     cold = next(row for row in rows if row[4].strip() == "cold")
     assert float(cold[8].removesuffix(" MiB ")) > 10  # the process tree's memory was sampled
-    assert "skipped: hugo: not run with --smoke" in done.stdout
-    feed = feedparser.parse((tmp_path / "sites-200" / "publisher" / "out" / "atom.xml").read_bytes())
+    assert "skipped: hugo: not run with --smoke" in printed
+    feed = feedparser.parse((scratch / "sites-200" / "publisher" / "out" / "atom.xml").read_bytes())
     assert feed.bozo == 0
     assert len(feed.entries) == 200
     assert any("’" in entry.title or "“" in entry.title for entry in feed.entries)
+
+
+def test_smoke_run_builds_the_yardstick_script_site(smoke: tuple[str, Path]) -> None:
+    """The script's row is there, and it built what Hugo's site holds: a page per piece and full feeds."""
+    printed, scratch = smoke
+    assert any(line.startswith("| script | 200 | shm | cold | 1 |") for line in printed.splitlines())
+    out = scratch / "sites-200" / "script" / "out"
+    assert len(list((out / "posts").glob("*/index.html"))) == 200
+    for name in ("atom.xml", "rss.xml"):
+        feed = feedparser.parse((out / name).read_bytes())
+        assert feed.bozo == 0, name
+        assert len(feed.entries) == 200
+        assert all(entry.content[0].value.startswith("<") for entry in feed.entries)
 
 
 def test_every_publisher_variant_is_a_valid_configuration(tmp_path: Path) -> None:
