@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import logging
 import mmap
 import os
 import time
@@ -33,6 +34,7 @@ from pathlib import Path
 
 from .errors import LockBusy, PublisherError
 
+log = logging.getLogger("publisher")
 TEMP_PREFIX = ".publisher-tmp-"
 MAX_NAME_BYTES = 255  # the longest file name Linux, macOS and Windows file systems take
 RESERVED_NAMES = frozenset(
@@ -69,6 +71,7 @@ class Staged:
     previous: Manifest
     manifest: Manifest = field(default_factory=dict)
     moves: list[tuple[str, str, str]] = field(default_factory=list)  # (name, temporary file, target)
+    waited: float = 0.0  # seconds spent waiting for writer threads: with `-v`, the disk's share of a build
 
 
 def stage(
@@ -113,6 +116,7 @@ def stage(
                 waiting.forget()
             discard(staged)
             raise
+    log.info("staged %d new files, %.1f s of it waiting for writer threads", len(staged.moves), staged.waited)
     if staged.moves:
         os.sync()
     return staged
@@ -206,7 +210,12 @@ class _Pending:
 
     def into(self, staged: Staged) -> None:
         """Wait for the file to be written, and stage it."""
-        temp, row = self.job if isinstance(self.job, tuple) else self.job.result()
+        if isinstance(self.job, tuple):
+            temp, row = self.job
+        else:
+            started = time.monotonic()
+            temp, row = self.job.result()
+            staged.waited += time.monotonic() - started
         if temp is not None:
             staged.moves.append((self.name, temp, self.target))
         staged.manifest[self.name] = row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import mmap
 import os
 import signal
@@ -520,13 +521,19 @@ def test_a_file_that_cannot_be_written_takes_back_every_file_staged_around_it(
 
 
 def test_files_written_in_place_and_by_writer_threads_are_staged_and_committed_in_order(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """`-v` says how many files were staged and how long the build waited for the writer threads."""
     monkeypatch.setattr(publish, "LARGE", 30_000)
     out = tmp_path / "out"
     files = [(f"f{n:03d}.txt", str(n).encode() * (n * 997 if n % 2 else 40)) for n in range(60)]
     assert {len(data) >= publish.LARGE for _, data in files} == {True, False}
-    staged = stage(out, iter(files), {})
+    with caplog.at_level(logging.INFO, "publisher"):
+        staged = stage(out, iter(files), {})
+    assert [r.getMessage() for r in caplog.records] == [
+        f"staged 60 new files, {staged.waited:.1f} s of it waiting for writer threads"
+    ]
+    assert staged.waited >= 0
     assert [name for name, _, _ in staged.moves] == [name for name, _ in files]
     assert list(staged.manifest) == [name for name, _ in files]
     published = commit(staged)
