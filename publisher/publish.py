@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
+from types import MappingProxyType
 
 from .errors import LockBusy, PublisherError
 
@@ -75,7 +76,10 @@ class Staged:
 
 
 def stage(
-    out: Path, files: Iterable[tuple[str, Data | None]], previous: Manifest, names: Mapping[str, str] = {}
+    out: Path,
+    files: Iterable[tuple[str, Data | None]],
+    previous: Manifest,
+    names: Mapping[str, str] = MappingProxyType({}),
 ) -> Staged:
     """Write each of `files` (relative path, `Data`) whose bytes changed to a temporary file beside its target.
 
