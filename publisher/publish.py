@@ -72,7 +72,7 @@ class Staged:
     previous: Manifest
     manifest: Manifest = field(default_factory=dict)
     moves: list[tuple[str, str, str]] = field(default_factory=list)  # (name, temporary file, target)
-    waited: float = 0.0  # seconds spent waiting for writer threads: with `-v`, the disk's share of a build
+    waited: float = 0.0  # seconds waiting for writer threads (logged; on disk, mostly the disk)
 
 
 def stage(
