@@ -98,9 +98,9 @@ def stage(
     (the pipeline names a feed by its output key, which covers everything its
     bytes are made from: see outputs/keys.py), not hashed: a cold build of
     10,000 pieces writes 720 MB of feeds, about 0.5 s of SHA-256 at the
-    1.5 GB/s it runs at here. Its bytes are
-    compared with the file it replaces when that is as large, and so may hold
-    them already (see `_holding`): then that file is kept, mtime and all.
+    1.5 GB/s it runs at here. Its bytes are compared with the file it
+    replaces when that is as large, and so may hold them already (see
+    `_holding`): then that file is kept, mtime and all.
     """
     _make_folders(out)
     remove_leftovers(out)

@@ -596,9 +596,8 @@ def test_chunks_with_a_name_for_their_bytes_are_never_hashed_and_kept_when_the_f
     mapped = memoryview((out / "feed.xml").read_bytes())  # views among the chunks, as a feed's parts are
     views = [mapped[: len(longer[0])], *longer[1:]]
     same = commit(stage(out, iter([("feed.xml", views)]), second.manifest, {"feed.xml": "three"}))
-    assert (
-        same.written == [] and (out / "feed.xml").stat().st_mtime_ns == mtime
-    )  # another key, the same bytes
+    # another key, the same bytes
+    assert same.written == [] and (out / "feed.xml").stat().st_mtime_ns == mtime
     assert same.manifest["feed.xml"] == ("key:three", len(b"".join(longer)), mtime)
 
     other = [*longer[:-1], b"</FEED>"]  # as large, other bytes
